@@ -1,0 +1,138 @@
+"""Read-only commands: status, jobs, job, report. Tables on a terminal, JSON with ``--json``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any, Iterable, Optional, Sequence
+
+import click
+
+from harvester.cli.context import CliState, NotAvailableYet
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(_jsonable(data), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def echo_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A plain aligned text table (no external dependency; readable in a terminal and in logs)."""
+    text_rows = [["" if v is None else _cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)))
+    for row in text_rows:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def status(state: CliState, as_json: bool) -> None:
+    """Sources with their last job and record counts."""
+    config, store = state.config, state.store
+    rows = []
+    for sid, cfg in sorted(config.sources.items()):
+        jobs = store.list_jobs(sid, limit=1)
+        last = jobs[0] if jobs else None
+        rows.append({
+            "source": sid, "type": cfg.type, "enabled": bool(getattr(cfg, "enabled", True)),
+            "last_job": last.id if last else None, "last_status": last.status if last else None,
+            "last_finished": last.finished_at if last else None,
+            "records": len(store.known_ids(sid)),
+        })
+    targets = [{"target": tid, "level": getattr(t, "level", None), "enabled": bool(getattr(t, "enabled", False))}
+               for tid, t in sorted(config.targets.items())]
+    if as_json:
+        echo_json({"sources": rows, "targets": targets})
+    else:
+        echo_table(["source", "type", "enabled", "last job", "status", "finished", "records"],
+                   [[r["source"], r["type"], r["enabled"], r["last_job"], r["last_status"], r["last_finished"],
+                     r["records"]] for r in rows])
+        if targets:
+            click.echo("")
+            echo_table(["target", "level", "enabled"], [[t["target"], t["level"], t["enabled"]] for t in targets])
+    state.close()
+
+
+@click.command()
+@click.argument("source_id", required=False)
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def jobs(state: CliState, source_id: Optional[str], limit: int, as_json: bool) -> None:
+    """Recent jobs, newest first (optionally of one source)."""
+    if source_id:
+        state.source_ids((source_id,), False)
+    rows = state.store.list_jobs(source_id, limit=limit)
+    if as_json:
+        echo_json(rows)
+    else:
+        echo_table(["id", "source", "trigger", "status", "started", "finished", "complete", "stats"],
+                   [[j.id, j.source_id, j.trigger, j.status, j.started_at, j.finished_at, j.complete, j.stats]
+                    for j in rows])
+    state.close()
+
+
+@click.command()
+@click.argument("job_id", type=int)
+@click.option("--issues", "max_issues", type=int, default=50, show_default=True, help="issues to show")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def job(state: CliState, job_id: int, max_issues: int, as_json: bool) -> None:
+    """One job with its counts and issues."""
+    store = state.store
+    row = store.get_job(job_id)
+    if row is None:
+        click.echo(f"no job {job_id}", err=True)
+        state.close()
+        sys.exit(2)
+    issues = store.issues_for_job(job_id, limit=max_issues)
+    counts = store.issue_counts(job_id)
+    if as_json:
+        echo_json({"job": row, "issue_counts": counts, "issues": issues})
+    else:
+        for key in ("id", "source_id", "trigger", "status", "started_at", "finished_at", "complete", "full", "error"):
+            click.echo(f"{key:>12}: {_cell(getattr(row, key)) if getattr(row, key) is not None else ''}")
+        click.echo(f"{'stats':>12}: {_cell(row.stats or {})}")
+        click.echo(f"{'issues':>12}: {_cell(counts)}")
+        if issues:
+            click.echo("")
+            echo_table(["severity", "code", "record", "field", "message"],
+                       [[i.severity, i.code, i.remote_id, i.field, i.message[:120]] for i in issues])
+    state.close()
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "json"]), default="json")
+@click.option("--organisation", default=None)
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True, help="same as --format json")
+def report(fmt: str, organisation: Optional[str], out: Optional[str], as_json: bool) -> None:
+    """Metadata quality and Satu Data compliance report per organisation (OPD) and kelurahan."""
+    raise NotAvailableYet("the quality report is not available yet (issue: metadata quality and Satu Data "
+                          "compliance reports); per-record SDI issues are already stored: see `harvester job ID`")
+
+
+COMMANDS = [status, jobs, job, report]

@@ -1,0 +1,115 @@
+"""Builds the live objects of one job from configuration: HTTP client, source, mapping engine, policies.
+
+Kept apart from the runner so that ``preview`` (no store) and the runner (with store) assemble
+sources and mappings the same way. Every builder reads configuration fresh, so a job started after
+an admin edited a mapping file uses the edited mapping (model-codebases.md pitfall 7).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from harvester import registry
+from harvester.errors import ConfigError
+from harvester.http import HttpClient, HttpPolicy
+from harvester.mapping.codelists import CodeLists
+from harvester.mapping.engine import MappingEngine
+from harvester.mapping.spec import default_mapping_path, load_mapping
+from harvester.sources.base import Source
+from harvester.validate.sdi_rules import SdiPolicy
+
+logger = logging.getLogger(__name__)
+
+
+def merged_policy(base: HttpPolicy | None, override: HttpPolicy | dict[str, Any] | None) -> HttpPolicy:
+    """The daemon-wide HTTP policy with a source's or target's overrides applied on top."""
+    base = base or HttpPolicy()
+    if override is None:
+        return base
+    values = override.model_dump(exclude_unset=True) if isinstance(override, HttpPolicy) else dict(override)
+    return base.model_copy(update=values)
+
+
+def build_http_client(settings: Any, cfg: Any) -> HttpClient:
+    """An HttpClient with the daemon policy and the source's (or target's) overrides, incl. auth."""
+    return HttpClient(merged_policy(getattr(settings, "http", None), getattr(cfg, "http", None)))
+
+
+def build_source(source_id: str, source_type: str, url: str, options: dict[str, Any], http: HttpClient) -> Source:
+    """Instantiate a registered source type. Raises UnknownPlugin / ConfigError (bad options, naming the key)."""
+    cls = registry.sources.get(source_type)
+    try:
+        opts = cls.options_model(url=url, **options)
+    except Exception as exc:  # pydantic.ValidationError: re-raise as a config error naming the keys
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            parts = ["options." + ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in errors()]
+            raise ConfigError("; ".join(parts), key=f"sources.{source_id}") from exc
+        raise
+    return cls(source_id, opts, http)
+
+
+def resolve_mapping_path(source_type: str, mapping: str | Path | None, *, base_dir: Path | None,
+                         mappings_dir: Path | None) -> Path:
+    """The mapping file of a source: its override (relative to its config file) or the type's default."""
+    if mapping:
+        path = Path(mapping)
+        if not path.is_absolute() and base_dir is not None:
+            path = (base_dir / path).resolve()
+        return path
+    return default_mapping_path(source_type, mappings_dir)
+
+
+def build_engine(mapping_path: Path, codelists: CodeLists, *, mappings_dir: Path | None) -> MappingEngine:
+    """Load the mapping fresh from disk and compile it. Raises ConfigError naming file and line."""
+    return MappingEngine(load_mapping(mapping_path, mappings_dir=mappings_dir), codelists)
+
+
+def mapping_variables(settings: Any, source_cfg: Any | None, source_id: str) -> dict[str, Any]:
+    """The context variables a mapping may use (``var: pemda.kode`` ...); see mappings/README.md."""
+    pemda = getattr(settings, "pemda", None)
+    walidata = getattr(pemda, "walidata", None) if pemda else None
+    org = getattr(source_cfg, "organisation", None) if source_cfg else None
+    variables: dict[str, Any] = {
+        "pemda.kode": getattr(pemda, "kode", None),
+        "pemda.kode_bps": getattr(pemda, "kode_bps", None),
+        "pemda.nama": getattr(pemda, "nama", None),
+        "pemda.level": getattr(pemda, "level", None),
+        "walidata.name": getattr(walidata, "name", None),
+        "walidata.uri": getattr(walidata, "uri", None),
+        "walidata.email": getattr(walidata, "email", None),
+        "source.id": source_id,
+        "source.title": getattr(source_cfg, "title", None) if source_cfg else None,
+        "source.url": getattr(source_cfg, "url", None) if source_cfg else None,
+        "source.organisation": getattr(org, "name", None) if org else None,
+        "source.organisation_id": getattr(org, "id", None) if org else None,
+    }
+    for key, value in (getattr(source_cfg, "variables", None) or {}).items():
+        variables[key] = value
+    return {k: v for k, v in variables.items() if v is not None}
+
+
+def sdi_policy(settings: Any, *, today: date | None = None) -> SdiPolicy:
+    """Validation policy from the daemon settings (pemda code, walidata, registered OPD)."""
+    pemda = getattr(settings, "pemda", None)
+    walidata = getattr(pemda, "walidata", None) if pemda else None
+    orgs = getattr(pemda, "organisations", None) or []
+    names: list[str] = []
+    for org in orgs:
+        names.append(org.name)
+        names.extend(getattr(org, "aliases", None) or [])
+        if getattr(org, "id", None):
+            names.append(org.id)
+    validation = getattr(settings, "validation", None)
+    rules_off = frozenset(getattr(validation, "sdi_rules_off", None) or ())
+    return SdiPolicy(
+        kode_pemda=getattr(pemda, "kode", None),
+        walidata=getattr(walidata, "name", None),
+        walidata_aliases=tuple(getattr(walidata, "aliases", None) or ()),
+        organisations=tuple(names),
+        today=today or date.today(),
+        rules_off=rules_off,
+    )

@@ -1,0 +1,316 @@
+"""The harvest runner: the only place that knows the order of stages (ARCHITECTURE.md §1, §5, §6).
+
+One job = gather → fetch → read/map → validate → store, then (only after a complete listing)
+deletions and checkpoint. Sources, mapping and targets never call each other; the runner owns all
+state. Record-level failures become issues and the job goes on; a source failure ends the job as
+``failed`` without touching the checkpoint or deleting anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from harvester.errors import HarvesterError, RecordError, SourceError
+from harvester.mapping.codelists import CodeLists
+from harvester.mapping.engine import MappingContext, MappingEngine
+from harvester.model.canonical import canonical_json, stable_hash
+from harvester.model.issues import Issue, Severity, Stage
+from harvester.model.record import RemoteRef, SourceRecord
+from harvester.pipeline import assembly
+from harvester.pipeline.changes import Action, DeletionPlan, DeletionPolicy, classify, plan_deletions
+from harvester.pipeline.identity import assign_identity
+from harvester.sources.base import GatherContext, Source
+from harvester.store import RawRecord, RecordRow, Store
+from harvester.validate.sdi_rules import SdiPolicy, validate_sdi
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = 50  # records between job heartbeats (the reaper looks at heartbeat_at)
+PENDING_DELETIONS = "pending_deletions"
+
+
+@dataclass
+class RunOptions:
+    """How to run one job."""
+
+    trigger: str = "manual"
+    full: bool = False
+    max_items: Optional[int] = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job, also what ``harvester harvest`` prints."""
+
+    source_id: str
+    job_id: Optional[int]
+    status: str
+    complete: bool
+    stats: dict[str, Any]
+    deletion: Optional[DeletionPlan] = None
+    error: Optional[str] = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "failed":
+            return 3
+        return 1 if self.status in ("done_with_errors", "needs_confirmation") else 0
+
+
+class Job:
+    """Mutable state of one running job (kept out of the runner so the runner stays re-entrant)."""
+
+    def __init__(self, source_id: str, job_id: int) -> None:
+        self.source_id, self.job_id = source_id, job_id
+        self.counts: Counter[str] = Counter()
+        self.seen: set[str] = set()
+        self.announced_deleted: set[str] = set()
+        self.issues: list[tuple[Optional[str], Issue]] = []
+
+
+class HarvestRunner:
+    """Runs harvest jobs for the sources of a loaded configuration against a store."""
+
+    def __init__(self, config: Any, store: Store, *, codelists: CodeLists | None = None) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.store = store
+        self.codelists = codelists or CodeLists.load()
+
+    # -- assembly -----------------------------------------------------------------------------
+    def _source_cfg(self, source_id: str) -> Any:
+        try:
+            return self.config.sources[source_id]
+        except KeyError:
+            raise HarvesterError(f"unknown source {source_id!r}; configured: "
+                                 f"{', '.join(sorted(self.config.sources)) or '(none)'}") from None
+
+    def build(self, source_id: str) -> tuple[Source, MappingEngine]:
+        """Source and mapping engine for ``source_id``, both read fresh from configuration."""
+        cfg = self._source_cfg(source_id)
+        http = assembly.build_http_client(self.settings, cfg)
+        source = assembly.build_source(source_id, cfg.type, cfg.url, dict(cfg.options or {}), http)
+        mapping_path = assembly.resolve_mapping_path(cfg.type, cfg.mapping, base_dir=self.config.source_dir(source_id),
+                                                     mappings_dir=self.config.mappings_dir)
+        engine = assembly.build_engine(mapping_path, self.codelists, mappings_dir=self.config.mappings_dir)
+        return source, engine
+
+    # -- the job ------------------------------------------------------------------------------
+    def run(self, source_id: str, options: RunOptions | None = None) -> JobResult:
+        """Run one job. Never raises for source or record problems: they end up in the result and store."""
+        opts = options or RunOptions()
+        cfg = self._source_cfg(source_id)
+        source, engine = self.build(source_id)
+        running = self.store.running_job(source_id)
+        if running is not None:
+            return JobResult(source_id, None, "skipped", False, {},
+                             error=f"job {running.id} of this source is still running")
+        self.store.upsert_source(source_id, cfg.type, title=cfg.title, config_hash=self.config.config_hash(source_id),
+                                 enabled=cfg.enabled)
+        full = opts.full or self._full_listing_due(source_id, cfg)
+        row = self.store.start_job(source_id, trigger=opts.trigger, full=full, mapping_hash=engine.hash)
+        job = Job(source_id, row.id)
+        logger.info("job %d: harvesting %s (%s, %s listing)", job.job_id, source_id, cfg.type,
+                    "full" if full else "incremental")
+        ctx = GatherContext(
+            source_id=source_id,
+            checkpoint=None if full else self.store.load_checkpoint(source_id, "watermark"),
+            resume=self.store.load_checkpoint(source_id, "resume"),
+            full=full,
+            max_items=opts.max_items,
+            validators=self.store.load_checkpoint(source_id, "http_validators") or {},
+            on_page=lambda cursor: self.store.save_checkpoint(source_id, "resume", cursor, job_id=job.job_id),
+        )
+        remap = self._mapping_changed(source_id, engine.hash)
+        policy = assembly.sdi_policy(self.settings)
+        error: Optional[str] = None
+        interrupted = False
+        try:
+            for ref in source.gather(ctx):
+                if opts.stop.is_set():
+                    interrupted = True
+                    break
+                self._handle_ref(job, source, engine, ref, remap=remap, policy=policy)
+                if job.counts["gathered"] % HEARTBEAT_EVERY == 0:
+                    self.store.heartbeat(job.job_id)
+        except SourceError as exc:
+            error = str(exc)
+            job.issues.append((None, Issue(Severity.ERROR, "SOURCE-" + type(exc).__name__.upper(), str(exc),
+                                           stage=Stage.GATHER, location=getattr(exc, "url", None))))
+            logger.warning("job %d: %s", job.job_id, exc)
+        finally:
+            source.http.close()
+        return self._finish(job, source, ctx, cfg, full=full, error=error, interrupted=interrupted)
+
+    def _full_listing_due(self, source_id: str, cfg: Any) -> bool:
+        """Full listing when there is no watermark yet, or every ``deletion.full_every`` runs."""
+        if self.store.load_checkpoint(source_id, "watermark") is None:
+            return True
+        every = getattr(getattr(cfg, "deletion", None), "full_every", None)
+        last_full = next((j for j in self.store.list_jobs(source_id, limit=200) if j.full and j.complete), None)
+        if last_full is None:
+            return True
+        return bool(every) and self.store.count_jobs_since(source_id, ("done", "done_with_errors"), last_full.id) >= every
+
+    def _mapping_changed(self, source_id: str, mapping_hash: str) -> bool:
+        """True when the last complete job used another mapping: unchanged raw records are re-mapped."""
+        last = self.store.last_complete_job(source_id)
+        return last is None or last.mapping_hash != mapping_hash
+
+    def _handle_ref(self, job: Job, source: Source, engine: MappingEngine, ref: RemoteRef, *, remap: bool,
+                    policy: SdiPolicy) -> None:
+        job.counts["gathered"] += 1
+        if ref.deleted:
+            job.announced_deleted.add(ref.remote_id)
+            return
+        if ref.remote_id in job.seen:
+            job.counts["duplicate"] += 1  # same id twice in one listing (paging shift): first one wins
+            return
+        job.seen.add(ref.remote_id)
+        if ref.id_is_fallback:
+            job.issues.append((ref.remote_id, Issue(
+                Severity.WARNING, "ID-FALLBACK", "record has no stable identifier; derived from its content",
+                stage=Stage.GATHER, remote_id=ref.remote_id, hint_id="Beri setiap dataset ID yang tetap.",
+                hint_en="Give every dataset a stable identifier.")))
+        prev = self.store.get_record(job.source_id, ref.remote_id)
+        try:
+            record = source.fetch(ref)
+        except RecordError as exc:
+            self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
+            return
+        except SourceError as exc:  # one record's fetch failing does not end the listing
+            self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
+            return
+        if prev is not None and not remap and prev.status == "current" and prev.content_hash == record.content_hash:
+            self.store.touch_records(job.source_id, [ref.remote_id], job.job_id)
+            job.counts[Action.UNCHANGED.value] += 1
+            return
+        self.map_and_store(job, engine, ref, record, prev, policy)
+
+    def map_and_store(self, job: Job, engine: MappingEngine, ref: RemoteRef, record: SourceRecord,
+                       prev: Optional[RecordRow], policy: SdiPolicy) -> None:
+        """Map one fetched record, validate it, and store record + raw bytes + issues (shared by remap)."""
+        variables = assembly.mapping_variables(self.settings, self.config.sources[job.source_id], job.source_id)
+        result = engine.map_record(record, MappingContext(job.source_id, ref.remote_id, variables))
+        issues = list(result.issues)
+        dataset = result.dataset
+        if dataset is not None:
+            dataset = assign_identity(dataset, base_uri=self.settings.base_uri, source_id=job.source_id,
+                                      remote_id=ref.remote_id)
+            issues.extend(validate_sdi(dataset, policy, self.codelists))
+        map_errors = [i for i in result.issues if i.blocking]
+        now = datetime.now(timezone.utc)
+        if dataset is None or map_errors:
+            action, status, mapped_hash, dataset_json = Action.INVALID, "invalid", None, None
+        else:
+            mapped_hash = stable_hash(dataset)
+            action = classify(prev.status if prev else None, prev.mapped_hash if prev else None, mapped_hash)
+            status, dataset_json = "current", canonical_json(dataset)
+        changed = action in (Action.CREATED, Action.UPDATED) or prev is None or prev.status != status
+        row = RecordRow(
+            source_id=job.source_id, remote_id=ref.remote_id, status=status, remote_modified=ref.modified,
+            content_hash=record.content_hash, mapped_hash=mapped_hash, dataset_json=dataset_json,
+            stable_uri=dataset.uri if dataset else None, title=dataset.title if dataset else None,
+            access_rights=dataset.access_rights if dataset else None,
+            organisation=_organisation(dataset), kode_pemda=dataset.kode_pemda if dataset else None,
+            modified=dataset.modified if dataset else None, page_url=ref.url,
+            first_seen=prev.first_seen if prev else now, last_seen=now,
+            updated_at=now if changed else (prev.updated_at if prev else now), deleted_at=None,
+            last_job_id=job.job_id, id_is_fallback=ref.id_is_fallback,
+        )
+        raw = RawRecord(job.source_id, ref.remote_id, record.media_type, record.content, record.content_hash,
+                        record.url, record.fetched_at)
+        self.store.save_record(row, raw)
+        job.counts[action.value] += 1
+        for issue in issues:
+            job.issues.append((ref.remote_id, issue))
+
+    def _record_failed(self, job: Job, remote_id: str, stage: Stage, code: str, message: str) -> None:
+        job.counts["failed"] += 1
+        job.issues.append((remote_id, Issue(Severity.ERROR, code, message, stage=stage, remote_id=remote_id)))
+
+    # -- end of job -----------------------------------------------------------------------------
+    def _finish(self, job: Job, source: Source, ctx: GatherContext, cfg: Any, *, full: bool,
+                error: Optional[str], interrupted: bool) -> JobResult:
+        sid = job.source_id
+        for issue in ctx.issues:
+            job.issues.append((issue.remote_id, issue))
+        if ctx.unchanged_pages:  # 304 pages: their records are seen and unchanged
+            on_pages = self.store.ids_on_pages(sid, ctx.unchanged_pages) - job.seen
+            self.store.touch_records(sid, on_pages, job.job_id)
+            job.seen |= on_pages
+            job.counts[Action.UNCHANGED.value] += len(on_pages)
+        self.store.save_checkpoint(sid, "http_validators", ctx.validators or None, job_id=job.job_id)
+        complete = error is None and not interrupted and ctx.complete
+        plan: Optional[DeletionPlan] = None
+        status = "failed" if error else "interrupted" if interrupted else "done"
+        if complete:
+            policy = DeletionPolicy(**_deletion_kwargs(cfg))
+            plan = plan_deletions(known_ids=self.store.known_ids(sid), seen_ids=job.seen,
+                                  announced_deleted=job.announced_deleted, full_listing=full, policy=policy)
+            if plan.held:
+                self.store.save_checkpoint(sid, PENDING_DELETIONS, {"job_id": job.job_id, "ids": list(plan.remote_ids),
+                                                                    "reason": plan.reason}, job_id=job.job_id)
+                job.issues.append((None, Issue(Severity.WARNING, "DELETE-HELD", plan.reason + "; run `harvester "
+                                               f"confirm-deletions {job.job_id}` to apply", stage=Stage.DELETE)))
+                status = "needs_confirmation"
+            elif plan.remote_ids:
+                job.counts["deleted"] += self.store.mark_deleted(sid, plan.remote_ids, job.job_id)
+            self.store.save_checkpoint(sid, "watermark", source.checkpoint(), job_id=job.job_id)
+            self.store.save_checkpoint(sid, "resume", None, job_id=job.job_id)
+        self.store_issues(job)
+        severities = Counter(issue.severity.value for _, issue in job.issues)
+        if status == "done" and (job.counts["invalid"] or job.counts["failed"] or not ctx.complete):
+            status = "done_with_errors"
+        stats = dict(job.counts) | {"issues_" + k: v for k, v in severities.items()}
+        row = self.store.finish_job(job.job_id, status=status, stats=stats, complete=complete, error=error)
+        logger.info("job %d (%s): %s %s", job.job_id, sid, row.status, stats)
+        return JobResult(sid, job.job_id, row.status, complete, stats, plan, error)
+
+    def store_issues(self, job: Job) -> None:
+        by_record: dict[Optional[str], list[Issue]] = {}
+        for remote_id, issue in job.issues:
+            by_record.setdefault(remote_id, []).append(issue)
+        for remote_id, issues in by_record.items():
+            self.store.add_issues(issues, job_id=job.job_id, source_id=job.source_id, remote_id=remote_id)
+
+    def confirm_deletions(self, job_id: int) -> int:
+        """Apply the deletions the circuit breaker held for ``job_id``. Returns how many were applied."""
+        job = self.store.get_job(job_id)
+        if job is None:
+            raise HarvesterError(f"no job {job_id}")
+        pending = self.store.load_checkpoint(job.source_id, PENDING_DELETIONS)
+        if not pending or pending.get("job_id") != job_id:
+            raise HarvesterError(f"job {job_id} has no deletions waiting for confirmation")
+        count = self.store.mark_deleted(job.source_id, pending["ids"], job_id)
+        self.store.save_checkpoint(job.source_id, PENDING_DELETIONS, None)
+        self.store.finish_job(job_id, status="done", stats=dict(job.stats or {}, deleted=count, confirmed_by=os.getenv("USER", "cli")),
+                              complete=True)
+        return count
+
+
+def _organisation(dataset: Any) -> Optional[str]:
+    if dataset is None:
+        return None
+    agent = dataset.creator or dataset.publisher
+    return (agent.identifier or agent.name) if agent else None
+
+
+def _deletion_kwargs(cfg: Any) -> dict[str, Any]:
+    deletion = getattr(cfg, "deletion", None)
+    if deletion is None:
+        return {}
+    out = {}
+    for key in ("max_ratio", "max_count"):
+        value = getattr(deletion, key, None)
+        if value is not None:
+            out[key] = value
+    return out
+

@@ -1,0 +1,297 @@
+"""Fast, streaming Turtle and N-Triples writers for lists of rdflib triples.
+
+rdflib's own Turtle serializer builds a whole graph, sorts it and walks it several times; for a feed
+of thousands of datasets that is far too slow and holds everything in memory. These writers take the
+triples of one dataset at a time (a *chunk*), group them by subject, inline blank nodes that are used
+exactly once as ``[ ... ]`` and write the text straight to a binary stream, so memory stays flat.
+
+Duties and guarantees:
+
+* The output parses (with rdflib or any conforming parser) into a graph isomorphic to the input
+  triples. Literals are escaped per Turtle/N-Triples 1.1 (quotes, backslashes, line breaks, control
+  characters); text containing a line break is written as a ``\"\"\"long string\"\"\"``. IRIs are written
+  ``<...>`` with the characters IRIREF forbids escaped as ``\\uXXXX``, or as ``prefix:local`` when a
+  declared prefix matches and the local part is a plain name.
+* Lone surrogate code points (which cannot be encoded as UTF-8) are replaced by U+FFFD.
+* Blank-node labels are derived from the node's own id (kept when it is a valid label, otherwise a
+  hash of it), so the same input gives the same bytes and labels agree across chunks.
+* A blank node must not be shared between two chunks if it is used only once inside each of them
+  (it would be inlined in both). ``DcatAp3Profile`` never shares blank nodes between datasets.
+
+Failure behaviour: a literal or blank node in predicate position, a literal subject, or an object
+that is not an rdflib term raises ``TypeError`` naming the triple; nothing is written for that chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from typing import IO, Iterable, Mapping, Sequence
+
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from harvester.profiles.namespaces import PREFIXES
+
+Triple = tuple[Node, Node, Node]
+
+__all__ = ["NTriplesWriter", "TurtleWriter", "Triple", "write_ntriples", "write_turtle"]
+
+_RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+# --- escaping -------------------------------------------------------------------------------------
+
+# Characters IRIREF forbids (Turtle/N-Triples 1.1 §IRIREF): controls, space, <>"{}|^`\ .
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x21), *map(ord, '<>"{}|^`\\')]}
+
+_SURROGATES = {c: "\ufffd" for c in range(0xD800, 0xE000)}
+_CONTROLS = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+# Short form "...": escape quote, backslash, CR, LF, TAB and other controls.
+_SHORT_ESCAPES = {**_CONTROLS, **_SURROGATES, 0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r",
+                  0x09: "\\t", 0x08: "\\b", 0x0C: "\\f"}
+_SHORT_BAD = re.compile("[\x00-\x1f\x7f\"\\\\\ud800-\udfff]")
+# Long form """...""": line feeds and tabs stay raw for readability; quotes are always escaped so
+# that no run of three quotes (and no quote right before the closing delimiter) can occur.
+_LONG_ESCAPES = {k: v for k, v in _SHORT_ESCAPES.items() if k not in (0x0A, 0x09)}
+
+_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_LANG = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*\Z")
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
+
+_CACHE_LIMIT = 8192  # rendered IRIs kept; cleared when full so memory stays flat while streaming
+
+
+def _iri_ref(iri: str) -> str:
+    if _IRI_BAD.search(iri):
+        iri = iri.translate(_IRI_ESCAPES)
+    return f"<{iri}>"
+
+
+def _string(text: str, allow_long: bool) -> str:
+    if allow_long and "\n" in text:
+        return '"""' + text.translate(_LONG_ESCAPES) + '"""'
+    if _SHORT_BAD.search(text):
+        text = text.translate(_SHORT_ESCAPES)
+    return f'"{text}"'
+
+
+def _bnode_label(node: BNode) -> str:
+    ident = str(node)
+    if _BNODE_LABEL.match(ident):
+        return "_:" + ident
+    return "_:h" + hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+_str = str.__str__  # exact-str copy of a term: plain-str hashing and comparison run in C
+
+
+class _Terms:
+    """Renders terms, abbreviating IRIs with the declared prefixes. Shared by both writers.
+
+    Everything is keyed by plain strings: rdflib terms hash and compare in Python, which would
+    dominate the cost of writing.
+    """
+
+    def __init__(self, prefixes: Mapping[str, str], long_strings: bool, type_as_a: bool) -> None:
+        self._ns_to_prefix = {ns: p for p, ns in prefixes.items()}
+        self._long = long_strings
+        self._seed = {_str(_RDF_TYPE): "a"} if type_as_a else {}
+        self._cache: dict[str, str] = dict(self._seed)
+
+    def iri(self, term: str) -> str:
+        key = _str(term)
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        text = None
+        if self._ns_to_prefix:
+            cut = max(key.rfind("#"), key.rfind("/")) + 1
+            prefix = self._ns_to_prefix.get(key[:cut]) if cut else None
+            if prefix is not None:
+                local = key[cut:]
+                if not local or _LOCAL_NAME.match(local):
+                    text = f"{prefix}:{local}"
+        if text is None:
+            text = _iri_ref(key)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache = dict(self._seed)
+        self._cache[key] = text
+        return text
+
+    def literal(self, lit: Literal) -> str:
+        text = _string(_str(lit), self._long)
+        lang = lit.language
+        if lang:
+            if not _LANG.match(lang):
+                raise TypeError(f"invalid language tag {lang!r} on literal {_str(lit)[:60]!r}")
+            return f"{text}@{lang}"
+        dt = lit.datatype
+        if dt is not None:
+            return f"{text}^^{self.iri(dt)}"
+        return text
+
+    def subject(self, term: Node, triple: Triple) -> tuple[str, bool]:
+        """(text, is_blank) of a subject; TypeError for a literal or a non-term."""
+        kind = type(term)
+        if kind is URIRef or (kind is not BNode and isinstance(term, URIRef)):
+            return self.iri(term), False
+        if kind is BNode or isinstance(term, BNode):
+            return _bnode_label(term), True
+        raise TypeError(f"subject must be an IRI or blank node in triple {triple!r}")
+
+    def predicate(self, term: Node, triple: Triple) -> str:
+        if type(term) is URIRef or isinstance(term, URIRef):
+            return self.iri(term)
+        raise TypeError(f"predicate must be an IRI in triple {triple!r}")
+
+    def object(self, term: Node, triple: Triple) -> tuple[str, bool]:
+        """(text, is_blank) of an object; TypeError for anything that is not an rdflib term."""
+        kind = type(term)
+        if kind is Literal:
+            return self.literal(term), False
+        if kind is URIRef:
+            return self.iri(term), False
+        if kind is BNode:
+            return _bnode_label(term), True
+        if isinstance(term, Literal):
+            return self.literal(term), False
+        if isinstance(term, URIRef):
+            return self.iri(term), False
+        if isinstance(term, BNode):
+            return _bnode_label(term), True
+        raise TypeError(f"cannot write {term!r} in triple {triple!r}")
+
+
+class TurtleWriter:
+    """Writes Turtle to ``out``: the prefix block once, then one chunk of triples per ``write``."""
+
+    def __init__(self, out: IO[bytes], prefixes: Mapping[str, str] = PREFIXES) -> None:
+        self._out = out
+        self._terms = _Terms(prefixes, long_strings=True, type_as_a=True)
+        head = "".join(f"@prefix {p}: {_iri_ref(ns)} .\n" for p, ns in prefixes.items())
+        if head:
+            out.write((head + "\n").encode("utf-8"))
+
+    def write(self, triples: Iterable[Triple]) -> None:
+        """Write one self-contained chunk (see the module docstring about blank nodes)."""
+        terms = self._terms
+        groups: dict[str, dict[str, list[str]]] = {}
+        refs: dict[str, int] = {}
+        for triple in triples:
+            s, p, o = triple
+            skey = terms.subject(s, triple)[0]
+            pkey = terms.predicate(p, triple)
+            okey, o_blank = terms.object(o, triple)
+            by_pred = groups.get(skey)
+            if by_pred is None:
+                by_pred = groups[skey] = {}
+            objs = by_pred.get(pkey)
+            if objs is None:
+                by_pred[pkey] = [okey]
+            elif okey in objs:
+                continue  # a repeated triple (e.g. the same type added twice): write it once
+            else:
+                objs.append(okey)
+            if o_blank:
+                refs[okey] = refs.get(okey, 0) + 1
+        if not groups:
+            return
+        inline = _inlinable(groups, refs)
+        parts: list[str] = []
+        for subject, by_pred in groups.items():
+            if subject in inline:
+                continue
+            parts.append(subject)
+            _predicates(by_pred, groups, inline, 1, parts)
+            parts.append(" .\n")
+        self._out.write("".join(parts).encode("utf-8"))
+
+
+def _inlinable(groups: dict[str, dict[str, list[str]]], refs: dict[str, int]) -> set[str]:
+    """Blank nodes referenced once, minus those only reachable through a cycle of such nodes."""
+    inline = {b for b, n in refs.items() if n == 1}
+    if not inline:
+        return inline
+    reached: set[str] = set()
+
+    def visit(node: str) -> None:
+        stack = [node]
+        while stack:
+            by_pred = groups.get(stack.pop())
+            if not by_pred:
+                continue
+            for objs in by_pred.values():
+                for o in objs:
+                    if o in inline and o not in reached:
+                        reached.add(o)
+                        stack.append(o)
+
+    for subject in groups:
+        if subject not in inline:
+            visit(subject)
+    # Whatever is left sits on a cycle of once-used blank nodes: label one and go on.
+    for subject in groups:
+        if subject in inline and subject not in reached:
+            inline.discard(subject)
+            visit(subject)
+    return inline
+
+
+def _predicates(by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[str]]],
+                inline: set[str], depth: int, parts: list[str]) -> None:
+    indent = "    " * depth
+    preds = list(by_pred)
+    if "a" in by_pred and preds[0] != "a":  # rdf:type first, as people expect
+        preds.remove("a")
+        preds.insert(0, "a")
+    first = " " if depth == 1 else "\n" + indent
+    sep = " ;\n" + indent
+    for i, pred in enumerate(preds):
+        parts.append(sep if i else first)
+        parts.append(pred)
+        for j, obj in enumerate(by_pred[pred]):
+            parts.append(" , " if j else " ")
+            if obj in inline:
+                inner = groups.get(obj)
+                if not inner:
+                    parts.append("[]")
+                else:
+                    parts.append("[")
+                    _predicates(inner, groups, inline, depth + 1, parts)
+                    parts.append("\n" + "    " * depth + "]")
+            else:
+                parts.append(obj)
+
+
+class NTriplesWriter:
+    """Writes N-Triples to ``out``, one line per triple (no prefixes, no grouping)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._terms = _Terms({}, long_strings=False, type_as_a=False)
+
+    def write(self, triples: Iterable[Triple]) -> None:
+        terms = self._terms
+        lines = []
+        for triple in triples:
+            s, p, o = triple
+            lines.append(f"{terms.subject(s, triple)[0]} {terms.predicate(p, triple)} "
+                         f"{terms.object(o, triple)[0]} .\n")
+        if lines:
+            self._out.write("".join(lines).encode("utf-8"))
+
+
+def write_turtle(triples: Iterable[Triple] | Sequence[Triple], out: IO[bytes] | None = None,
+                 prefixes: Mapping[str, str] = PREFIXES) -> bytes | None:
+    """Turtle for ``triples`` (one chunk). Writes to ``out`` and returns None, or returns the bytes."""
+    buf = io.BytesIO() if out is None else out
+    TurtleWriter(buf, prefixes).write(triples)
+    return buf.getvalue() if out is None else None  # type: ignore[union-attr]
+
+
+def write_ntriples(triples: Iterable[Triple], out: IO[bytes] | None = None) -> bytes | None:
+    """N-Triples for ``triples``. Writes to ``out`` and returns None, or returns the bytes."""
+    buf = io.BytesIO() if out is None else out
+    NTriplesWriter(buf).write(triples)
+    return buf.getvalue() if out is None else None  # type: ignore[union-attr]

@@ -1,0 +1,268 @@
+"""JSON reader: a record object (CKAN package, data.json dataset, JSON API record, schema.org JSON-LD).
+
+Path syntax ("JSONPath-lite"), relative to the document's value:
+
+* ``a.b.c``           keys; a leading ``$`` or ``$.`` is allowed and ignored; ``.`` alone is the value itself
+* ``a[0]`` / ``a[-1]`` list index; ``a[*]`` every element
+* ``a['odd key']``    quoted key (keys with dots, spaces or brackets)
+* ``extras[key=dcat_issued].value``  filter: elements of a list (or the object itself) whose ``key``
+  equals the text after ``=`` (quotes optional); this is how CKAN-style extras are looked up
+  (compared ignoring case and repeated spaces, so ``[key=Satuan]`` also finds ``satuan``)
+* Lists are flattened implicitly: ``tags.name`` is the same as ``tags[*].name``, so a path keeps
+  working when a source sends one object where another sends a list (schema.org ``creator``).
+* Text holding JSON (CKAN extras such as ``[{"name": ...}]``) is decoded when a path goes on into it
+  (``extras[key=responsible-party].value[0].name``) and when ``each`` reaches it.
+* A trailing ``|json`` gives the selected objects/lists as JSON text (a GeoJSON ``bbox`` object).
+
+``select`` returns scalars only (str, int, float, bool); nulls, objects and lists at the end of a
+path are skipped. ``each`` returns sub-documents for objects (and for scalars, so a string such as a
+data.json ``temporal`` interval can be taken apart by sub-field rules using the path ``.``).
+
+Failure behaviour: bytes that are not valid JSON raise ``RecordInvalid`` naming the record and the
+parser's message; a syntactically bad path raises ``ConfigError`` (the mapping is wrong).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar, Iterable, Mapping
+
+from harvester.errors import ConfigError, RecordInvalid
+from harvester.model.record import SourceRecord
+from harvester.readers.base import Document, Scalar
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class _All:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    key: str
+    value: str
+
+
+Step = _Key | _Index | _All | _Filter
+
+_NAME = re.compile(r"[^.\[\]\s]+")
+_FILTER = re.compile(r"^\s*([^=\s]+)\s*=\s*(.*?)\s*$")
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _AsJson:
+    pass
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _decode(node: Any) -> Any:
+    """JSON text inside a value (CKAN extras) -> the decoded value; anything else unchanged."""
+    if isinstance(node, str):
+        head = node.lstrip()[:1]
+        if head in ("[", "{"):
+            try:
+                return json.loads(node)
+            except ValueError:
+                return node
+    return node
+
+
+@lru_cache(maxsize=4096)
+def compile_json_path(path: str) -> tuple[Step | _AsJson, ...]:
+    """Parse a JSONPath-lite expression into steps. Raises ConfigError on bad syntax."""
+    text = path.strip()
+    if text.endswith("|json"):
+        return compile_json_path(text[: -len("|json")]) + (_AsJson(),)
+    if text in (".", "$", "@"):
+        return ()
+    if text.startswith("$"):
+        text = text[1:]
+    steps: list[Step] = []
+    i, n = 0, len(text)
+    expect_name = True
+    while i < n:
+        ch = text[i]
+        if ch == ".":
+            i += 1
+            expect_name = True
+            continue
+        if ch == "[":
+            end = _bracket_end(text, i, path)
+            inner = text[i + 1 : end].strip()
+            steps.append(_bracket_step(inner, path))
+            i = end + 1
+            expect_name = False
+            continue
+        if not expect_name:
+            raise ConfigError(f"bad JSON path {path!r}: unexpected {ch!r} at position {i}", key=path)
+        m = _NAME.match(text, i)
+        if m is None:
+            raise ConfigError(f"bad JSON path {path!r}: unexpected {ch!r} at position {i}", key=path)
+        steps.append(_Key(m.group(0)))
+        i = m.end()
+        expect_name = False
+    if not steps:
+        raise ConfigError(f"bad JSON path {path!r}: empty", key=path)
+    return tuple(steps)
+
+
+def _bracket_end(text: str, start: int, path: str) -> int:
+    quote = None
+    for j in range(start + 1, len(text)):
+        c = text[j]
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "]":
+            return j
+    raise ConfigError(f"bad JSON path {path!r}: unclosed '['", key=path)
+
+
+def _bracket_step(inner: str, path: str) -> Step:
+    if inner == "*":
+        return _All()
+    if re.fullmatch(r"-?\d+", inner):
+        return _Index(int(inner))
+    if inner[:1] in "'\"" and _unquote(inner) != inner:
+        return _Key(_unquote(inner))
+    m = _FILTER.match(inner)
+    if m:
+        return _Filter(_unquote(m.group(1)), _norm(_unquote(m.group(2))))
+    raise ConfigError(f"bad JSON path {path!r}: cannot read [{inner}]", key=path)
+
+
+def _apply(step: Step, nodes: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for node in nodes:
+        node = _decode(node)
+        if isinstance(step, _Key):
+            if isinstance(node, dict):
+                if step.name in node:
+                    out.append(node[step.name])
+            elif isinstance(node, list):  # implicit projection over lists
+                out.extend(item[step.name] for item in _flat(node) if isinstance(item, dict) and step.name in item)
+        elif isinstance(step, _Index):
+            if isinstance(node, list) and -len(node) <= step.index < len(node):
+                out.append(node[step.index])
+            elif not isinstance(node, list) and step.index in (0, -1) and node is not None:
+                out.append(node)  # a single object where a list was expected: treat as a 1-list
+        elif isinstance(step, _All):
+            if isinstance(node, list):
+                out.extend(node)
+            elif node is not None:
+                out.append(node)
+        else:  # _Filter
+            candidates = node if isinstance(node, list) else [node]
+            for item in _flat(candidates):
+                if isinstance(item, dict) and _norm(_text(item.get(step.key)) or "") == step.value:
+                    out.append(item)
+    return out
+
+
+def _flat(items: list[Any]) -> Iterable[Any]:
+    for item in items:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def evaluate_json_path(value: Any, path: str) -> list[Any]:
+    """All nodes (any JSON type) at ``path`` in ``value``, lists at the end flattened."""
+    nodes: list[Any] = [value]
+    for step in compile_json_path(path):
+        if isinstance(step, _AsJson):
+            return [json.dumps(n, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                    for n in nodes if isinstance(n, (dict, list))]
+        nodes = _apply(step, nodes)
+        if not nodes:
+            return []
+    return list(_flat(nodes))
+
+
+def scalars(nodes: Iterable[Any]) -> list[Scalar]:
+    """Keep the scalar nodes (str, int, float, bool); drop nulls, objects and lists."""
+    return [n for n in nodes if isinstance(n, (str, int, float, bool))]
+
+
+class JsonDocument:
+    """A JSON value the mapping engine can query with JSONPath-lite paths."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def select(self, path: str) -> list[Scalar]:
+        return scalars(evaluate_json_path(self.value, path))
+
+    def each(self, path: str) -> list[Document]:
+        docs: list[Document] = []
+        for node in evaluate_json_path(self.value, path):
+            node = _decode(node)
+            for item in (node if isinstance(node, list) else [node]):
+                if item is not None and item != "":
+                    docs.append(JsonDocument(item))
+        return docs
+
+
+class JsonReader:
+    """Reads ``application/json`` and ``application/ld+json`` records.
+
+    Option ``root`` (list of paths): the first path that yields an object becomes the document
+    (for envelopes such as ``{"result": {...}}``); without a match the whole value is used.
+    """
+
+    name: ClassVar[str] = "json"
+    media_types: ClassVar[tuple[str, ...]] = ("application/json", "application/ld+json", "text/json")
+
+    @staticmethod
+    def check_path(path: str, options: Mapping[str, Any]) -> None:
+        """Raise ConfigError if ``path`` is not valid JSONPath-lite."""
+        compile_json_path(path)
+
+    def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
+        try:
+            value = json.loads(record.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RecordInvalid(
+                f"record {record.remote_id!r} of source {record.source_id!r} is not valid JSON: {exc}",
+                remote_id=record.remote_id, code="READ-JSON",
+            ) from None
+        for root in options.get("root") or ():
+            hits = [n for n in evaluate_json_path(value, root) if isinstance(n, dict)]
+            if hits:
+                return JsonDocument(hits[0])
+        return JsonDocument(value)

@@ -1,0 +1,266 @@
+"""RDF reader: one dataset's subgraph (N-Triples from the dcat-rdf source; Turtle, RDF/XML, JSON-LD too).
+
+The bytes are parsed once with pyoxigraph (Rust; fast) into a plain index
+``{subject: {predicate IRI: [objects]}}``. IRIs are ``str``, blank nodes ``str`` starting with ``_:``,
+literals ``Lit`` (value, language). The document is the index plus a *focus* node: the dataset, named
+by ``record.meta`` ``("focus", IRI)``; without it, the only subject typed with one of the reader's
+``focus_types`` (default ``dcat:Dataset``, ``dcat:DatasetSeries``).
+
+Path syntax: predicate steps separated by ``/``: ``dct:publisher/foaf:name``. A step is a CURIE
+(prefixes of ``WELL_KNOWN_PREFIXES`` plus the mapping's ``reader.prefixes``), a full ``<IRI>``, ``a``
+(rdf:type), and may start with ``^`` to walk the predicate backwards. ``.`` is the node itself.
+
+``select`` returns literal values and IRIs as strings (blank nodes are skipped), literals ordered
+by the reader's ``languages`` preference (default ``id``, untagged, ``en``) so a single-valued field
+gets the preferred language. ``each`` returns one sub-document per node reached.
+
+Failure behaviour: unparseable bytes or a missing/ambiguous focus raise ``RecordInvalid``
+naming the record and the parser's message; an unknown prefix raises ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, ClassVar, Mapping
+
+import pyoxigraph as ox
+
+from harvester.errors import ConfigError, RecordInvalid
+from harvester.model.record import SourceRecord
+from harvester.readers.base import Document, Scalar
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: Prefixes every mapping may use without declaring them. ``sdi:`` is the project's own namespace.
+WELL_KNOWN_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "locn": "http://www.w3.org/ns/locn#",
+    "schema": "http://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
+    "gsp": "http://www.opengis.net/ont/geosparql#",
+    "org": "http://www.w3.org/ns/org#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "sdi": "https://w3id.org/satudata/sdi#",
+}
+
+_FORMATS: dict[str, Any] = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+_DEFAULT_FOCUS_TYPES = ("dcat:Dataset", "dcat:DatasetSeries")
+_DEFAULT_LANGUAGES = ("id", "", "en")
+
+
+class Lit(tuple):
+    """An RDF literal: (value, language). A tuple subclass so it is cheap and hashable."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str, language: str) -> "Lit":
+        return tuple.__new__(cls, (value, language))
+
+    @property
+    def value(self) -> str:
+        return self[0]
+
+    @property
+    def language(self) -> str:
+        return self[1]
+
+
+Index = dict[str, dict[str, list[Any]]]
+
+
+def _prefix_table(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    merged = dict(WELL_KNOWN_PREFIXES)
+    merged.update({str(k): str(v) for k, v in (options.get("prefixes") or {}).items()})
+    return tuple(sorted(merged.items()))
+
+
+def _expand(term: str, prefixes: dict[str, str], path: str) -> str:
+    if term.startswith("<") and term.endswith(">") and len(term) > 2:
+        return term[1:-1]
+    if term == "a":
+        return RDF_TYPE
+    prefix, sep, local = term.partition(":")
+    if not sep or prefix not in prefixes:
+        raise ConfigError(f"bad RDF path {path!r}: unknown prefix in {term!r}; "
+                          f"declare it under reader.prefixes (known: {', '.join(sorted(prefixes))})", key=path)
+    return prefixes[prefix] + local
+
+
+def _split_steps(path: str) -> list[str]:
+    steps, buf, in_iri = [], [], False
+    for ch in path:
+        if ch == "<":
+            in_iri = True
+        elif ch == ">":
+            in_iri = False
+        if ch == "/" and not in_iri:
+            steps.append("".join(buf).strip())
+            buf = []
+        else:
+            buf.append(ch)
+    steps.append("".join(buf).strip())
+    return steps
+
+
+@lru_cache(maxsize=4096)
+def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, bool], ...]:
+    """Parse a predicate path into ((predicate IRI, inverse), ...). Raises ConfigError."""
+    text = path.strip()
+    if text == ".":
+        return ()
+    table = dict(prefixes)
+    steps = []
+    for raw in _split_steps(text):
+        inverse = raw.startswith("^")
+        term = raw[1:].strip() if inverse else raw
+        if not term:
+            raise ConfigError(f"bad RDF path {path!r}: empty step", key=path)
+        steps.append((_expand(term, table, path), inverse))
+    return tuple(steps)
+
+
+def _term(node: Any) -> Any:
+    if isinstance(node, ox.NamedNode):
+        return node.value
+    if isinstance(node, ox.BlankNode):
+        return "_:" + node.value
+    if isinstance(node, ox.Literal):
+        return Lit(node.value, node.language or "")
+    return None  # quoted triples are not used by DCAT
+
+
+def build_index(data: bytes, media_type: str) -> tuple[Index, Index]:
+    """Parse ``data`` and return (forward index, inverse index). Raises ValueError/SyntaxError."""
+    fmt = _FORMATS.get(media_type)
+    if fmt is None:
+        raise ValueError(f"unsupported RDF media type {media_type!r}")
+    forward: Index = {}
+    inverse: Index = {}
+    for quad in ox.parse(data, format=fmt, base_iri="urn:x-harvester:base:", lenient=True):
+        s = _term(quad.subject)
+        p = quad.predicate.value
+        o = _term(quad.object)
+        if s is None or o is None:
+            continue
+        preds = forward.get(s)
+        if preds is None:
+            preds = forward[s] = {}
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = [o]
+        elif o not in objs:
+            objs.append(o)
+        if not isinstance(o, Lit):
+            inverse.setdefault(o, {}).setdefault(p, []).append(s)
+    return forward, inverse
+
+
+class RdfDocument:
+    """A focus node in an indexed graph."""
+
+    __slots__ = ("forward", "inverse", "node", "prefixes", "lang_rank")
+
+    def __init__(self, forward: Index, inverse: Index, node: Any,
+                 prefixes: tuple[tuple[str, str], ...], lang_rank: dict[str, int]) -> None:
+        self.forward, self.inverse, self.node = forward, inverse, node
+        self.prefixes, self.lang_rank = prefixes, lang_rank
+
+    def _walk(self, path: str) -> list[Any]:
+        nodes = [self.node]
+        for predicate, inverse in compile_rdf_path(path, self.prefixes):
+            index = self.inverse if inverse else self.forward
+            nxt: list[Any] = []
+            for n in nodes:
+                if isinstance(n, Lit):
+                    continue
+                objs = index.get(n)
+                if objs:
+                    hit = objs.get(predicate)
+                    if hit:
+                        nxt.extend(hit)
+            nodes = nxt
+            if not nodes:
+                break
+        return nodes
+
+    def select(self, path: str) -> list[Scalar]:
+        nodes = self._walk(path)
+        literals = [n for n in nodes if isinstance(n, Lit)]
+        if len(literals) > 1:
+            rank, worst = self.lang_rank, len(self.lang_rank)
+            literals.sort(key=lambda lit: rank.get(lit[1], worst))
+        out: list[Scalar] = [lit[0] for lit in literals if lit[0].strip()]
+        out.extend(n for n in nodes if not isinstance(n, Lit) and not n.startswith("_:")
+                   and not n.startswith("urn:x-harvester:base:"))
+        return out
+
+    def each(self, path: str) -> list[Document]:
+        return [RdfDocument(self.forward, self.inverse, n, self.prefixes, self.lang_rank)
+                for n in self._walk(path)]
+
+
+class RdfReader:
+    """Reads a dataset subgraph (N-Triples, Turtle, RDF/XML, JSON-LD) into an ``RdfDocument``."""
+
+    name: ClassVar[str] = "rdf"
+    media_types: ClassVar[tuple[str, ...]] = tuple(_FORMATS)
+
+    @staticmethod
+    def check_path(path: str, options: Mapping[str, Any]) -> None:
+        """Raise ConfigError if ``path`` uses an unknown prefix or is malformed."""
+        compile_rdf_path(path, _prefix_table(options))
+
+    def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
+        what = f"record {record.remote_id!r} of source {record.source_id!r}"
+        media_type = record.media_type.split(";")[0].strip().lower()
+        try:
+            forward, inverse = build_index(record.content, media_type)
+        except (ValueError, SyntaxError, OSError) as exc:
+            raise RecordInvalid(f"{what} could not be parsed as RDF ({media_type}): {exc}",
+                                remote_id=record.remote_id, code="READ-RDF") from None
+        prefixes = _prefix_table(options)
+        languages = list(options.get("languages") or _DEFAULT_LANGUAGES)
+        lang_rank = {lang.lower(): i for i, lang in enumerate(languages)}
+        focus = dict(record.meta).get("focus") or self._find_focus(forward, prefixes, options, what, record)
+        if focus not in forward:
+            raise RecordInvalid(f"{what}: focus node {focus!r} has no statements in the record",
+                                remote_id=record.remote_id, code="READ-RDF")
+        return RdfDocument(forward, inverse, focus, prefixes, lang_rank)
+
+    @staticmethod
+    def _find_focus(forward: Index, prefixes: tuple[tuple[str, str], ...], options: Mapping[str, Any],
+                    what: str, record: SourceRecord) -> str:
+        table = dict(prefixes)
+        types = {_expand(t, table, t) for t in (options.get("focus_types") or _DEFAULT_FOCUS_TYPES)}
+        found = [s for s, preds in forward.items() if types.intersection(preds.get(RDF_TYPE, ()))]
+        if len(found) != 1:
+            raise RecordInvalid(f"{what}: expected one dataset node (no ('focus', IRI) in record.meta), "
+                                f"found {len(found)}", remote_id=record.remote_id, code="READ-RDF")
+        return found[0]
