@@ -2,8 +2,9 @@
 
 Every model rejects unknown keys (``extra="forbid"``) and is frozen. Field descriptions are the
 user documentation: they are exported to ``config/schema/*.schema.json`` for editors and CI.
-Target files are modelled in ``harvester.config_targets``. Cross-file rules (registered source types, organisation ids, path resolution, defaults merged into
-sources, ``token_file`` reading) live in ``harvester.settings``, which loads these models.
+Target files are modelled in ``harvester.config_targets``. Cross-file rules (registered source
+types, organisation ids, path resolution, defaults merged into sources, ``token_file`` reading)
+live in ``harvester.settings``, which loads these models.
 
 Validation failures are pydantic ``ValidationError``s; ``harvester.settings`` turns them into
 ``ConfigError``s naming the file, key path and line.
@@ -284,7 +285,8 @@ with warnings.catch_warnings():
 
     class LoggingConfig(ConfigModel):
         level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-        json: bool = Field(False, description="one JSON object per line instead of plain text")  # type: ignore[assignment]
+        json: bool = Field(  # type: ignore[assignment]
+            False, description="one JSON object per line instead of plain text")
         file: Optional[str] = Field(None, description="also log to this file (relative to harvester.yaml)")
 
         _upper = field_validator("level", mode="before")(lambda cls, v: v.upper() if isinstance(v, str) else v)

@@ -171,7 +171,10 @@ class ContextAdapter(logging.LoggerAdapter):  # type: ignore[type-arg]
         return msg, kwargs
 
 
-def context_logger(logger: Union[logging.Logger, logging.LoggerAdapter], **ctx: Any) -> ContextAdapter:  # type: ignore[type-arg]
+AnyLogger = Union[logging.Logger, logging.LoggerAdapter]  # type: ignore[type-arg]
+
+
+def context_logger(logger: AnyLogger, **ctx: Any) -> ContextAdapter:
     """An adapter adding ``ctx`` (e.g. source_id, job_id, remote_id) to every record of ``logger``.
 
     Given an adapter, the contexts are merged (the new keys win), so a job logger can be narrowed to

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import threading
 from datetime import datetime, timedelta, timezone
@@ -29,32 +28,27 @@ from harvester.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+def in_window(window: Any, now: datetime) -> bool:
+    """True when ``now`` (already in the source's timezone) lies in the daily ``window`` (None = always).
 
-
-def interval_seconds(value: Any) -> Optional[float]:
-    """'30m', '6h', '1d', '45s', 90 -> seconds; None when unset. Raises ConfigError on nonsense."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(value))
-    if not match:
-        raise ConfigError(f"bad interval {value!r}; use e.g. 90, '30m', '6h', '1d'", key="schedule.interval")
-    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    A window whose end is before its start crosses midnight (e.g. 22:00-04:00).
+    """
+    if window is None:
+        return True
+    start, end, current = str(window.start), str(window.end), now.strftime("%H:%M")
+    if start < end:
+        return start <= current < end
+    return current >= start or current < end
 
 
 def make_trigger(schedule: Any, default_tz: str) -> Any:
-    """APScheduler trigger of a source's ``schedule`` (cron or interval, optional jitter)."""
+    """APScheduler trigger of a source's ``schedule`` (cron or interval, optional jitter); not for manual ones."""
     tz = getattr(schedule, "timezone", None) or default_tz
     jitter = getattr(schedule, "jitter_seconds", None) or None
     cron = getattr(schedule, "cron", None)
     if cron:
         return CronTrigger.from_crontab(cron, timezone=tz, jitter=jitter)
-    seconds = interval_seconds(getattr(schedule, "interval", None)) or 3600.0
-    return IntervalTrigger(seconds=seconds, timezone=tz, jitter=jitter)
+    return IntervalTrigger(seconds=float(schedule.interval), timezone=tz, jitter=jitter)  # seconds, parsed at load
 
 
 class Daemon:
@@ -96,11 +90,12 @@ class Daemon:
         now = datetime.now(timezone.utc)
         wanted = set()
         for sid, cfg in self.config.sources.items():
-            if not getattr(cfg, "enabled", True):
-                continue
+            schedule = getattr(cfg, "schedule", None)
+            if not getattr(cfg, "enabled", True) or schedule is None or schedule.manual:
+                continue  # manual-only sources run through `harvester harvest`
             wanted.add(sid)
             existing = self.scheduler.get_job(sid)
-            self.scheduler.add_job(self._run_source, make_trigger(getattr(cfg, "schedule", None), tz), args=[sid],
+            self.scheduler.add_job(self._run_source, make_trigger(schedule, tz), args=[sid],
                                    id=sid, name=f"harvest {sid}", replace_existing=True,
                                    next_run_time=existing.next_run_time if existing else now)
         for job in self.scheduler.get_jobs():
@@ -113,6 +108,17 @@ class Daemon:
 
         if self.stop.is_set():
             return
+        cfg = self.config.sources.get(source_id)
+        schedule = getattr(cfg, "schedule", None)
+        window = getattr(schedule, "window", None)
+        if window is not None:
+            from zoneinfo import ZoneInfo
+
+            tz = ZoneInfo(getattr(schedule, "timezone", None)
+                          or self._settings_value("scheduler", "timezone", default="Asia/Jakarta"))
+            if not in_window(window, datetime.now(tz)):
+                logger.info("source %s: outside its window %s-%s; run skipped", source_id, window.start, window.end)
+                return
         try:
             self.make_runner(self.config).run(source_id, RunOptions(trigger="schedule", stop=self.stop))
         except ConfigError as exc:  # e.g. a mapping edited into an invalid state: this job fails, daemon lives

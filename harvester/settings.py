@@ -26,21 +26,25 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel, SecretStr
+from sqlalchemy.engine import make_url
 
 from harvester import registry
 from harvester.config_errors import validate_model
-from harvester.config_models import DeletionConfig, HttpOverrides, ScheduleConfig, Settings, SourceConfig
+from harvester.config_models import (SLUG_RE, DeletionConfig, HttpOverrides, ScheduleConfig, Settings,
+                                     SourceConfig)
 from harvester.config_schema import SCHEMA_FILES, config_schemas, export_config_schemas
 from harvester.config_targets import TargetConfig
 from harvester.config_yaml import KeyPath, YamlDoc, format_key_path, load_yaml
 from harvester.envsubst import interpolate
 from harvester.errors import ConfigError, UnknownPlugin
 from harvester.http import AuthConfig, HttpPolicy
+from harvester.logs import SecretMasker
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +95,6 @@ class LoadedConfig:
         found: set[str] = set()
         for model in (self.settings, *self.sources.values(), *self.targets.values()):
             _collect_secrets(model, found)
-        from sqlalchemy.engine import make_url
-
         password = make_url(self.settings.database.url).password
         if password:
             found.add(str(password))
@@ -100,8 +102,6 @@ class LoadedConfig:
 
     def effective(self) -> dict[str, Any]:
         """The effective configuration as JSON-able data, secrets masked (for the start-up log)."""
-        from sqlalchemy.engine import make_url
-
         settings = self.settings.model_dump(mode="json", by_alias=True)
         settings["database"]["url"] = make_url(self.settings.database.url).render_as_string(hide_password=True)
         return {
@@ -120,7 +120,8 @@ def load_settings(path: str | os.PathLike[str], *, env: Optional[Mapping[str, st
     config_path = Path(path).resolve()
     doc, data, _ = _read(config_path, env)
     settings = _resolve_paths(validate_model(Settings, data, doc), doc)
-    loaded = LoadedConfig(settings=settings, sources={}, targets={}, config_path=config_path)
+    loaded = LoadedConfig(settings=settings, sources={}, targets={}, config_path=config_path,
+                          warnings=_literal_secrets(doc, doc.data, ()))
     for file in _config_files(Path(settings.sources_dir), doc, "sources_dir"):
         _load_source(file, env, loaded)
     for file in _config_files(Path(settings.targets_dir), doc, "targets_dir"):
@@ -128,10 +129,30 @@ def load_settings(path: str | os.PathLike[str], *, env: Optional[Mapping[str, st
     return loaded
 
 
-def _read(path: Path, env: Mapping[str, str]) -> tuple[YamlDoc, Any, dict[KeyPath, list[str]]]:
+def _read(path: Path, env: Mapping[str, str], loaded: Optional[LoadedConfig] = None
+          ) -> tuple[YamlDoc, Any, dict[KeyPath, list[str]]]:
     doc = load_yaml(path)
     data, refs = interpolate(doc, env)
+    if loaded is not None:
+        loaded.warnings.extend(_literal_secrets(doc, doc.data, ()))
     return doc, _read_secret_files(data, (), doc), refs
+
+
+def _literal_secrets(doc: YamlDoc, value: Any, key_path: KeyPath) -> list[str]:
+    """Warnings for token/password values written into the file instead of ${ENV} or *_file."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if key in _SECRET_FILE_KEYS.values() and isinstance(sub, str) and sub and "${" not in sub:
+                where = key_path + (key,)
+                found.append(f"{doc.path}:{doc.line_of(where)} [{format_key_path(where)}]: secret written "
+                             f"literally; use ${{ENV_VAR}} or {key}_file")
+            elif key not in _FREE_FORM_KEYS:
+                found.extend(_literal_secrets(doc, sub, key_path + (key,)))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            found.extend(_literal_secrets(doc, sub, key_path + (index,)))
+    return found
 
 
 def _read_secret_files(value: Any, key_path: KeyPath, doc: YamlDoc) -> Any:
@@ -145,7 +166,8 @@ def _read_secret_files(value: Any, key_path: KeyPath, doc: YamlDoc) -> Any:
         ref = out.get(file_key)
         if ref in (None, ""):
             continue
-        where = dict(file=str(doc.path), key=format_key_path(key_path + (file_key,)), line=doc.line_of(key_path + (file_key,)))
+        at = key_path + (file_key,)
+        where: dict[str, Any] = dict(file=str(doc.path), key=format_key_path(at), line=doc.line_of(at))
         if out.get(secret_key) not in (None, ""):
             raise ConfigError(f"give either {secret_key} or {file_key}, not both", **where)
         secret_path = doc.path.parent / str(ref)
@@ -161,8 +183,6 @@ def _read_secret_files(value: Any, key_path: KeyPath, doc: YamlDoc) -> Any:
 
 def _resolve_paths(settings: Settings, doc: YamlDoc) -> Settings:
     """Make every relative path of harvester.yaml absolute (against its directory); derive pemda.kode_bps."""
-    from sqlalchemy.engine import make_url
-
     base = doc.path.parent
     url = make_url(settings.database.url)
     database = settings.database
@@ -204,10 +224,6 @@ def _file_id(cfg: Any, file: Path, doc: YamlDoc, kind: str, seen: dict[str, Path
 
 
 def _is_slug(text: str) -> bool:
-    import re
-
-    from harvester.config_models import SLUG_RE
-
     return re.match(SLUG_RE, text) is not None
 
 
@@ -217,7 +233,7 @@ def _err(doc: YamlDoc, key_path: KeyPath, reason: str, cls: type[ConfigError] = 
 
 def _load_source(file: Path, env: Mapping[str, str], loaded: LoadedConfig) -> None:
     settings = loaded.settings
-    doc, data, _ = _read(file, env)
+    doc, data, _ = _read(file, env, loaded)
     cfg = validate_model(SourceConfig, data, doc)
     ident = _file_id(cfg, file, doc, "source", loaded.source_files)
     if cfg.type not in registry.sources:
@@ -313,7 +329,7 @@ def _parse_options(cfg: SourceConfig, doc: YamlDoc, loaded: LoadedConfig) -> Any
 
 def _load_target(file: Path, env: Mapping[str, str], loaded: LoadedConfig) -> None:
     settings = loaded.settings
-    doc, data, refs = _read(file, env)
+    doc, data, refs = _read(file, env, loaded)
     cfg = validate_model(TargetConfig, data, doc)
     ident = _file_id(cfg, file, doc, "target", loaded.target_files)
     if cfg.type not in registry.targets:
@@ -372,8 +388,6 @@ def validate_config(path: str | os.PathLike[str], *, env: Optional[Mapping[str, 
     Beyond ``load_settings`` it checks that the mapping file of every enabled source exists.
     Secrets are never shown. Raises ConfigError on the first problem.
     """
-    from sqlalchemy.engine import make_url
-
     loaded = load_settings(path, env=env)
     s = loaded.settings
     for ident, src in loaded.enabled_sources().items():
@@ -406,11 +420,12 @@ def validate_config(path: str | os.PathLike[str], *, env: Optional[Mapping[str, 
     for ident, src in loaded.enabled_sources().items():
         if src.url.startswith("file://") and not Path(_file_url_path(src.url)).exists():
             lines.append(f"warning: source {ident}: {src.url} does not exist")
-    return lines
+    masker = SecretMasker(loaded.secrets())  # URLs may carry credentials or ?token= parameters
+    return [masker.mask(line) for line in lines]
 
 
 def describe_schedule(schedule: ScheduleConfig) -> str:
-    """'every 1h (01:00-05:00 Asia/Jakarta)', 'cron 0 2 * * *', or 'manual only'."""
+    """'every 1h30m (Asia/Jakarta 01:00-05:00)', "cron '0 2 * * *' (Asia/Jakarta)" or 'manual only'."""
     if schedule.manual:
         return "manual only"
     if schedule.cron:

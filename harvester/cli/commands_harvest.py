@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import click
 
-from harvester.cli.context import CliState, NotAvailableYet
+from harvester.cli.context import CliState
 from harvester.errors import ConfigError
 
 
@@ -25,15 +25,19 @@ def harvest(state: CliState, source_ids: tuple[str, ...], all_sources: bool, dry
     """Run one harvest job for each SOURCE_ID (or --all) now."""
     if not source_ids and not all_sources:
         raise click.UsageError("give one or more SOURCE_IDs or --all")
-    if dry_run:
-        raise NotAvailableYet("--dry-run needs the push planner, which is not available yet "
-                              "(issue: push to CKAN portals); nothing was done")
     from harvester.pipeline.runner import RunOptions
 
     runner = state.runner()
     worst = 0
     for sid in state.source_ids(source_ids, all_sources):
-        result = runner.run(sid, RunOptions(trigger="cli", full=full, max_items=max_items))
+        result = runner.run(sid, RunOptions(trigger="cli", full=full, max_items=max_items, dry_run=dry_run))
+        if dry_run:
+            click.echo(f"{sid}: dry run (nothing written): "
+                       + ", ".join(f"{k}={v}" for k, v in sorted(result.stats.items())))
+            pusher = state.pusher()
+            for line in pusher.describe(pusher.plan(sid, store=result.store)):
+                click.echo(f"  {line}")
+            continue
         stats = ", ".join(f"{k}={v}" for k, v in sorted(result.stats.items()))
         click.echo(f"{sid}: job {result.job_id} {result.status}"
                    f"{' (complete listing)' if result.complete else ' (incomplete listing)'}: {stats}")

@@ -66,13 +66,18 @@ def _feed_address(state: CliState, host: Optional[str], port: Optional[int]) -> 
 @click.pass_obj
 def run(state: CliState, host: Optional[str], port: Optional[int]) -> None:
     """The daemon: harvest every enabled source on its schedule and serve the DCAT feed."""
+    from harvester.pipeline.push import Pusher
     from harvester.pipeline.runner import HarvestRunner
     from harvester.scheduler import Daemon
     from harvester.settings import load_settings
 
     host, port = _feed_address(state, host, port)
     store = state.store
-    daemon = Daemon(lambda: load_settings(state.config_path), lambda cfg: HarvestRunner(cfg, store), store)
+
+    def make_runner(cfg: Any) -> HarvestRunner:  # built per job, so a SIGHUP-reloaded config is used
+        return HarvestRunner(cfg, store, after_job=Pusher(cfg, store).after_job)
+
+    daemon = Daemon(lambda: load_settings(state.config_path), make_runner, store)
     server = _serve(build_feed(state), host, port)
     daemon.install_signals(server.close)
     daemon.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -49,7 +50,10 @@ class CliState:
         elif self.verbosity >= 2:
             level = "DEBUG"
         secrets = self._config.secrets() if self._config is not None and hasattr(self._config, "secrets") else ()
-        setup_logging(level=level, json=bool(getattr(log_cfg, "json", False)), secrets=secrets)
+        setup_logging(level=level, json=bool(getattr(log_cfg, "json", False)), secrets=secrets,
+                      file=getattr(log_cfg, "file", None))
+        for warning in getattr(self._config, "warnings", None) or ():
+            logging.getLogger(__name__).warning("%s", warning)
 
     @property
     def store(self) -> Any:
@@ -61,10 +65,17 @@ class CliState:
             self._store.ensure_schema()
         return self._store
 
+    def pusher(self) -> Any:
+        """The push stage (CKAN targets) for this configuration."""
+        from harvester.pipeline.push import Pusher
+
+        return Pusher(self.config, self.store)
+
     def runner(self) -> Any:
+        """A HarvestRunner whose finished jobs are pushed to the configured targets."""
         from harvester.pipeline.runner import HarvestRunner
 
-        return HarvestRunner(self.config, self.store)
+        return HarvestRunner(self.config, self.store, after_job=self.pusher().after_job)
 
     def close(self) -> None:
         if self._store is not None:

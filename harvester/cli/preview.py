@@ -34,9 +34,9 @@ def run_preview(state: Any, *, source_id: Optional[str], source_type: Optional[s
         if cfg is None:
             state.source_ids((source_id,), False)  # raises the ConfigError listing known sources
         http = assembly.build_http_client(settings, cfg)
-        source = assembly.build_source(source_id, cfg.type, cfg.url, dict(cfg.options or {}), http)
-        mapping = mapping_file or cfg.mapping
-        base_dir = None if mapping_file else config.source_dir(source_id)
+        source = assembly.source_from_config(source_id, cfg, http)
+        mapping = mapping_file or cfg.mapping_path
+        base_dir = None
         stype = cfg.type
     else:
         cfg, stype, source_id = None, source_type, "preview"

@@ -33,7 +33,7 @@ from harvester.errors import ConfigError, RecordInvalid
 from harvester.mapping.numbers import parse_number
 from harvester.mapping.spec import DATASET_KINDS, NESTED_KINDS, BlockRule, Kind, MappingSpec, ValueRule
 from harvester.mapping.spec_check import PLACEHOLDER
-from harvester.mapping.transforms import CompiledStep, apply_steps, compile_steps
+from harvester.mapping.transforms import CompiledStep, apply_steps, as_text as _as_text, compile_steps
 from harvester.model.dataset import NESTED_TYPES, Dataset
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import SourceRecord
@@ -102,14 +102,6 @@ def _listify(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a spreadsheet's 2019.0 is the year 2019
-    return str(value).strip()
 
 
 class _ValueProg:

@@ -255,7 +255,7 @@ class _Checker:
             for key in obj:
                 if key not in kinds:
                     self.error(suggest(f"{name} field", key, kinds), path + ("const", key))
-        if not fields and const is None:
+        if not raw_fields and const is None:
             self.error(f"block for {name!r} gives no value: add 'fields' or 'const'", path)
         data = {k: v for k, v in raw.items() if k in BlockRule.model_fields and k not in ("fields", "let", "each")}
         try:

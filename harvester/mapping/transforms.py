@@ -71,6 +71,16 @@ class CompiledStep:
     args: Mapping[str, Any] = field(default_factory=dict)
 
 
+def as_text(value: Any) -> str:
+    """Text of a scalar as mapping rules see it: a spreadsheet's ``2019.0`` is ``2019``; booleans are
+    ``true``/``false``. Used by the text transforms and by the engine's coercion to text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _text_only(fn: Callable[[str], Any]) -> ValueFn:
     return lambda v: fn(v) if isinstance(v, str) else v
 
@@ -101,7 +111,7 @@ def _regex_extract(args: dict[str, Any], _: Any) -> ValueFn:
         raise ConfigError(f"regex_extract: pattern {rx.pattern!r} has no group {group}")
 
     def run(v: Any) -> Any:
-        m = rx.search(str(v))
+        m = rx.search(as_text(v))
         return m.group(group) if m else None
 
     return run
@@ -113,7 +123,7 @@ def _regex_replace(args: dict[str, Any], _: Any) -> ValueFn:
         rx.sub(repl, "")
     except (re.error, IndexError) as exc:
         raise ConfigError(f"regex_replace: bad replacement {repl!r}: {exc}") from None
-    return lambda v: rx.sub(repl, str(v))
+    return lambda v: rx.sub(repl, as_text(v))
 
 
 def _replace(args: dict[str, Any], _: Any) -> ValueFn:
@@ -131,7 +141,7 @@ def _format(args: dict[str, Any], _: Any) -> ValueFn:
     template = args["template"]
     if "{value}" not in template:
         raise ConfigError(f"format: template {template!r} must contain {{value}}")
-    return lambda v: template.replace("{value}", str(v))
+    return lambda v: template.replace("{value}", as_text(v))
 
 
 def _wrap_value_error(fn: Callable[..., Any], **kw: Any) -> ValueFn:
@@ -267,7 +277,7 @@ def _interval(args: dict[str, Any], _: Any) -> ValueFn:
     index = 0 if args["part"] == "start" else 1
 
     def run(v: Any) -> Any:
-        text = str(v).strip()
+        text = as_text(v)
         if text.count("/") != 1:
             return text  # a single date or year: both start and end of its own period
         part = text.split("/")[index].strip()

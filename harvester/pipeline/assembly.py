@@ -14,7 +14,7 @@ from typing import Any
 
 from harvester import registry
 from harvester.errors import ConfigError
-from harvester.http import HttpClient, HttpPolicy
+from harvester.http import HttpClient
 from harvester.mapping.codelists import CodeLists
 from harvester.mapping.engine import MappingEngine
 from harvester.mapping.spec import default_mapping_path, load_mapping
@@ -24,18 +24,17 @@ from harvester.validate.sdi_rules import SdiPolicy
 logger = logging.getLogger(__name__)
 
 
-def merged_policy(base: HttpPolicy | None, override: HttpPolicy | dict[str, Any] | None) -> HttpPolicy:
-    """The daemon-wide HTTP policy with a source's or target's overrides applied on top."""
-    base = base or HttpPolicy()
-    if override is None:
-        return base
-    values = override.model_dump(exclude_unset=True) if isinstance(override, HttpPolicy) else dict(override)
-    return base.model_copy(update=values)
-
-
 def build_http_client(settings: Any, cfg: Any) -> HttpClient:
-    """An HttpClient with the daemon policy and the source's (or target's) overrides, incl. auth."""
-    return HttpClient(merged_policy(getattr(settings, "http", None), getattr(cfg, "http", None)))
+    """An HttpClient with the effective policy of a source or target (daemon < defaults < own, incl. auth)."""
+    policy = getattr(cfg, "http_policy", None) if cfg is not None else None
+    return HttpClient(policy or getattr(settings, "http", None))
+
+
+def source_from_config(source_id: str, cfg: Any, http: HttpClient) -> Source:
+    """The source of a loaded SourceConfig (its options were validated at load time)."""
+    if getattr(cfg, "parsed_options", None) is not None:
+        return registry.sources.get(cfg.type)(source_id, cfg.parsed_options, http)
+    return build_source(source_id, cfg.type, cfg.url, dict(cfg.options or {}), http)
 
 
 def build_source(source_id: str, source_type: str, url: str, options: dict[str, Any], http: HttpClient) -> Source:

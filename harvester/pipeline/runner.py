@@ -8,13 +8,14 @@ state. Record-level failures become issues and the job goes on; a source failure
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from harvester.errors import HarvesterError, RecordError, SourceError
 from harvester.mapping.codelists import CodeLists
@@ -42,6 +43,7 @@ class RunOptions:
     trigger: str = "manual"
     full: bool = False
     max_items: Optional[int] = None
+    dry_run: bool = False  # run against a DryRunStore: same decisions, nothing written
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -56,6 +58,7 @@ class JobResult:
     stats: dict[str, Any]
     deletion: Optional[DeletionPlan] = None
     error: Optional[str] = None
+    store: Any = None  # the store the job ran against (a DryRunStore for dry runs)
 
     @property
     def exit_code(self) -> int:
@@ -78,11 +81,14 @@ class Job:
 class HarvestRunner:
     """Runs harvest jobs for the sources of a loaded configuration against a store."""
 
-    def __init__(self, config: Any, store: Store, *, codelists: CodeLists | None = None) -> None:
+    def __init__(self, config: Any, store: Store, *, codelists: CodeLists | None = None,
+                 after_job: Optional[Callable[["JobResult", threading.Event], None]] = None) -> None:
+        """``after_job`` (the push stage) runs after every finished, non-dry-run job."""
         self.config = config
         self.settings = config.settings
         self.store = store
         self.codelists = codelists or CodeLists.load()
+        self.after_job = after_job
 
     # -- assembly -----------------------------------------------------------------------------
     def _source_cfg(self, source_id: str) -> Any:
@@ -95,17 +101,31 @@ class HarvestRunner:
     def build(self, source_id: str) -> tuple[Source, MappingEngine]:
         """Source and mapping engine for ``source_id``, both read fresh from configuration."""
         cfg = self._source_cfg(source_id)
-        http = assembly.build_http_client(self.settings, cfg)
-        source = assembly.build_source(source_id, cfg.type, cfg.url, dict(cfg.options or {}), http)
-        mapping_path = assembly.resolve_mapping_path(cfg.type, cfg.mapping, base_dir=self.config.source_dir(source_id),
-                                                     mappings_dir=self.config.mappings_dir)
+        source = assembly.source_from_config(source_id, cfg, assembly.build_http_client(self.settings, cfg))
+        mapping_path = cfg.mapping_path or assembly.resolve_mapping_path(
+            cfg.type, cfg.mapping, base_dir=self.config.source_dir(source_id), mappings_dir=self.config.mappings_dir)
         engine = assembly.build_engine(mapping_path, self.codelists, mappings_dir=self.config.mappings_dir)
         return source, engine
 
     # -- the job ------------------------------------------------------------------------------
     def run(self, source_id: str, options: RunOptions | None = None) -> JobResult:
-        """Run one job. Never raises for source or record problems: they end up in the result and store."""
+        """Run one job. Never raises for source or record problems: they end up in the result and store.
+
+        With ``dry_run`` the job runs against a DryRunStore (writes stay in memory; the returned
+        ``JobResult.store`` holds them for the push planner's preview) and ``after_job`` is not called.
+        """
         opts = options or RunOptions()
+        if opts.dry_run:
+            from harvester.pipeline.dryrun import DryRunStore
+
+            dry = HarvestRunner(self.config, DryRunStore(self.store), codelists=self.codelists)  # type: ignore[arg-type]
+            return dry._run(source_id, dataclasses.replace(opts, dry_run=False))
+        result = self._run(source_id, opts)
+        if self.after_job is not None and result.job_id is not None:
+            self.after_job(result, opts.stop)
+        return result
+
+    def _run(self, source_id: str, opts: RunOptions) -> JobResult:
         cfg = self._source_cfg(source_id)
         source, engine = self.build(source_id)
         running = self.store.running_job(source_id)
@@ -272,7 +292,7 @@ class HarvestRunner:
         stats = dict(job.counts) | {"issues_" + k: v for k, v in severities.items()}
         row = self.store.finish_job(job.job_id, status=status, stats=stats, complete=complete, error=error)
         logger.info("job %d (%s): %s %s", job.job_id, sid, row.status, stats)
-        return JobResult(sid, job.job_id, row.status, complete, stats, plan, error)
+        return JobResult(sid, job.job_id, row.status, complete, stats, plan, error, store=self.store)
 
     def store_issues(self, job: Job) -> None:
         by_record: dict[Optional[str], list[Issue]] = {}

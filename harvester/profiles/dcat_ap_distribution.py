@@ -27,6 +27,7 @@ from harvester.profiles.namespaces import ADMS_STATUS, IANA_MEDIA_TYPES, XSD
 
 Triple = tuple[Node, Node, Node]
 
+X_HEXBINARY = XSD.hexBinary
 _CHECKSUM_ALGOS = {"md5": "md5", "sha1": "sha1", "sha-1": "sha1", "sha224": "sha224", "sha256": "sha256",
                    "sha-256": "sha256", "sha384": "sha384", "sha512": "sha512", "sha-512": "sha512"}
 _HEX = re.compile(r"[0-9A-Fa-f]+\Z")
@@ -124,4 +125,4 @@ class DistributionTriples:
         add((subject, P_CHECKSUM, node))
         add((node, A, T_CHECKSUM))
         add((node, P_ALGORITHM, uri(algorithm)))
-        add((node, P_CHECKSUM_VALUE, Literal(digest, datatype=XSD.hexBinary)))
+        add((node, P_CHECKSUM_VALUE, Literal(digest, datatype=X_HEXBINARY)))

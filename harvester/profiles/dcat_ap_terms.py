@@ -35,6 +35,10 @@ __all__ = ["BNodes", "bool_literal", "date_literal", "decimal_literal", "int_lit
 
 _str_new = str.__new__
 
+# XSD.x is a lookup in rdflib's DefinedNamespace on every access: resolve the datatypes once.
+X_DATE, X_DATETIME, X_GYEAR, X_GYEARMONTH = XSD.date, XSD.dateTime, XSD.gYear, XSD.gYearMonth
+X_NONNEGATIVEINTEGER, X_BOOLEAN, X_DECIMAL = XSD.nonNegativeInteger, XSD.boolean, XSD.decimal
+
 # --- IRIs ----------------------------------------------------------------------------------------
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -100,19 +104,28 @@ def _literal_fast(text: str, lang: Optional[str] = None) -> Literal:
 
 
 def _typed(lexical: str, datatype: URIRef, value: Any) -> Literal:
-    return _builders.get(datatype, _slow)(lexical, None, datatype, value, False)
+    return _builder_of(datatype)(lexical, None, datatype, value, False)
 
 
-def int_literal(value: int, datatype: URIRef = XSD.nonNegativeInteger) -> Literal:
+def _builder_of(datatype: URIRef) -> _Builder:
+    # the common datatypes are module globals (dict lookups by URIRef hash in Python)
+    if datatype is X_DATE:
+        return _B_DATE
+    if datatype is X_DATETIME:
+        return _B_DATETIME
+    return _builders.get(datatype, _slow)
+
+
+def int_literal(value: int, datatype: URIRef = X_NONNEGATIVEINTEGER) -> Literal:
     """An integer literal (default xsd:nonNegativeInteger, as dcat:byteSize requires)."""
     value = int(value)
-    if datatype == XSD.nonNegativeInteger and value < 0:
+    if datatype == X_NONNEGATIVEINTEGER and value < 0:
         raise ValueError(f"negative value {value} for xsd:nonNegativeInteger")
     return _typed(str(value), datatype, value)
 
 
 def bool_literal(value: bool) -> Literal:
-    return _typed("true" if value else "false", XSD.boolean, bool(value))
+    return _typed("true" if value else "false", X_BOOLEAN, bool(value))
 
 
 def decimal_literal(value: float | int | str) -> Optional[Literal]:
@@ -126,7 +139,7 @@ def decimal_literal(value: float | int | str) -> Optional[Literal]:
     text = format(dec, "f")
     if "." not in text:
         text += ".0"
-    return _builders.get(XSD.decimal, _slow)(text, None, XSD.decimal, Decimal(text), False)
+    return _builder_of(X_DECIMAL)(text, None, X_DECIMAL, Decimal(text), False)
 
 
 _YEAR = re.compile(r"-?\d{4}\Z")
@@ -148,15 +161,15 @@ def date_literal(value: Optional[str]) -> Optional[Literal]:
     value = value.strip()
     try:
         if _DATE.match(value):
-            return _typed(value, XSD.date, date.fromisoformat(value))
+            return _typed(value, X_DATE, date.fromisoformat(value))
         if _DATETIME.match(value):
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return _typed(parsed.isoformat(), XSD.dateTime, parsed)
+            return _typed(parsed.isoformat(), X_DATETIME, parsed)
         if _YEAR.match(value):
-            return _builders.get(XSD.gYear, _slow)(value, None, XSD.gYear, None, None)
+            return _builder_of(X_GYEAR)(value, None, X_GYEAR, None, None)
         match = _YEAR_MONTH.match(value)
         if match and 1 <= int(match.group(2)) <= 12:
-            return _builders.get(XSD.gYearMonth, _slow)(value, None, XSD.gYearMonth, None, None)
+            return _builder_of(X_GYEARMONTH)(value, None, X_GYEARMONTH, None, None)
     except ValueError:
         pass
     logger.debug("not an ISO 8601 date, left out of the RDF: %r", value)
@@ -191,14 +204,14 @@ def _self_test() -> None:
     samples: list[tuple[Optional[str], str, Optional[str], Optional[URIRef], Any, Optional[bool]]] = [
         (None, "Jumlah penduduk", None, None, "Jumlah penduduk", None),
         (None, "Jumlah penduduk", "id", None, "Jumlah penduduk", None),
-        (XSD.date, "2024-05-01", None, XSD.date, date(2024, 5, 1), False),
-        (XSD.dateTime, "2024-05-01T01:20:33+00:00", None, XSD.dateTime,
+        (X_DATE, "2024-05-01", None, X_DATE, date(2024, 5, 1), False),
+        (X_DATETIME, "2024-05-01T01:20:33+00:00", None, X_DATETIME,
          datetime.fromisoformat("2024-05-01T01:20:33+00:00"), False),
-        (XSD.gYear, "2024", None, XSD.gYear, None, None),
-        (XSD.gYearMonth, "2024-05", None, XSD.gYearMonth, None, None),
-        (XSD.nonNegativeInteger, "12323", None, XSD.nonNegativeInteger, 12323, False),
-        (XSD.boolean, "true", None, XSD.boolean, True, False),
-        (XSD.decimal, "1.5", None, XSD.decimal, Decimal("1.5"), False),
+        (X_GYEAR, "2024", None, X_GYEAR, None, None),
+        (X_GYEARMONTH, "2024-05", None, X_GYEARMONTH, None, None),
+        (X_NONNEGATIVEINTEGER, "12323", None, X_NONNEGATIVEINTEGER, 12323, False),
+        (X_BOOLEAN, "true", None, X_BOOLEAN, True, False),
+        (X_DECIMAL, "1.5", None, X_DECIMAL, Decimal("1.5"), False),
     ]
     bad: set[Optional[str]] = set()
     for key, lexical, lang, dt, value, ill in samples:
@@ -223,3 +236,5 @@ _self_test()
 #: ``literal(text, lang=None)``: a plain (or language-tagged) literal; ``lang`` must be a valid
 #: BCP 47 tag. One call when the self-test passed for plain literals, else through rdflib.
 literal: Callable[..., Literal] = _literal_fast if _builders.get(None) is _fast else _literal_checked
+_B_DATE = _builders.get(X_DATE, _slow)
+_B_DATETIME = _builders.get(X_DATETIME, _slow)

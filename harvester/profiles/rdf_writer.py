@@ -98,6 +98,8 @@ class _Terms:
         self._long = long_strings
         self._seed = {_str(_RDF_TYPE): "a"} if type_as_a else {}
         self._cache: dict[str, str] = dict(self._seed)
+        #: id(term) -> (term, text, is_blank): most triples reuse the same term objects
+        self.seen: dict[int, tuple[Node, str, bool]] = {}
 
     def iri(self, term: str) -> str:
         key = _str(term)
@@ -131,36 +133,23 @@ class _Terms:
             return f"{text}^^{self.iri(dt)}"
         return text
 
-    def subject(self, term: Node, triple: Triple) -> tuple[str, bool]:
-        """(text, is_blank) of a subject; TypeError for a literal or a non-term."""
-        kind = type(term)
-        if kind is URIRef or (kind is not BNode and isinstance(term, URIRef)):
-            return self.iri(term), False
-        if kind is BNode or isinstance(term, BNode):
-            return _bnode_label(term), True
-        raise TypeError(f"subject must be an IRI or blank node in triple {triple!r}")
+    def render(self, term: Node, triple: Triple, role: str) -> tuple[str, bool]:
+        """(text, is_blank) of a term in ``role`` (subject / predicate / object), remembered by
+        identity in ``seen`` (the entry keeps the term alive, so its id cannot be reused).
 
-    def predicate(self, term: Node, triple: Triple) -> str:
-        if type(term) is URIRef or isinstance(term, URIRef):
-            return self.iri(term)
-        raise TypeError(f"predicate must be an IRI in triple {triple!r}")
-
-    def object(self, term: Node, triple: Triple) -> tuple[str, bool]:
-        """(text, is_blank) of an object; TypeError for anything that is not an rdflib term."""
-        kind = type(term)
-        if kind is Literal:
-            return self.literal(term), False
-        if kind is URIRef:
-            return self.iri(term), False
-        if kind is BNode:
-            return _bnode_label(term), True
-        if isinstance(term, Literal):
-            return self.literal(term), False
+        Raises TypeError for a literal subject, a non-IRI predicate or a non-term."""
         if isinstance(term, URIRef):
-            return self.iri(term), False
-        if isinstance(term, BNode):
-            return _bnode_label(term), True
-        raise TypeError(f"cannot write {term!r} in triple {triple!r}")
+            found = (self.iri(term), False)
+        elif isinstance(term, BNode) and role != "predicate":
+            found = (_bnode_label(term), True)
+        elif isinstance(term, Literal) and role == "object":
+            return self.literal(term), False
+        else:
+            raise TypeError(f"cannot write {term!r} as the {role} of triple {triple!r}")
+        if len(self.seen) >= _CACHE_LIMIT:
+            self.seen.clear()
+        self.seen[id(term)] = (term, *found)
+        return found
 
 
 class TurtleWriter:
@@ -176,13 +165,22 @@ class TurtleWriter:
     def write(self, triples: Iterable[Triple]) -> None:
         """Write one self-contained chunk (see the module docstring about blank nodes)."""
         terms = self._terms
+        render = terms.render
+        literal = terms.literal
+        seen = terms.seen
         groups: dict[str, dict[str, list[str]]] = {}
         refs: dict[str, int] = {}
         for triple in triples:
             s, p, o = triple
-            skey = terms.subject(s, triple)[0]
-            pkey = terms.predicate(p, triple)
-            okey, o_blank = terms.object(o, triple)
+            hit = seen.get(id(s))
+            skey = hit[1] if hit is not None and hit[0] is s else render(s, triple, "subject")[0]
+            hit = seen.get(id(p))
+            pkey = hit[1] if hit is not None and hit[0] is p and not hit[2] else render(p, triple, "predicate")[0]
+            if type(o) is Literal:
+                okey, o_blank = literal(o), False
+            else:
+                hit = seen.get(id(o))
+                okey, o_blank = (hit[1], hit[2]) if hit is not None and hit[0] is o else render(o, triple, "object")
             by_pred = groups.get(skey)
             if by_pred is None:
                 by_pred = groups[skey] = {}
@@ -273,11 +271,12 @@ class NTriplesWriter:
 
     def write(self, triples: Iterable[Triple]) -> None:
         terms = self._terms
+        render = terms.render
         lines = []
         for triple in triples:
             s, p, o = triple
-            lines.append(f"{terms.subject(s, triple)[0]} {terms.predicate(p, triple)} "
-                         f"{terms.object(o, triple)[0]} .\n")
+            lines.append(f"{render(s, triple, 'subject')[0]} {render(p, triple, 'predicate')[0]} "
+                         f"{render(o, triple, 'object')[0]} .\n")
         if lines:
             self._out.write("".join(lines).encode("utf-8"))
 

@@ -8,7 +8,10 @@ may make us skip a package, so that marks the listing incomplete (no deletions t
 
 Incremental: with a checkpoint ``{"since": ISO}`` (and not ``ctx.full``) only packages modified
 since ``since - lag_minutes`` are listed (``fq=metadata_modified:[... TO *]``);
-``checkpoint()`` returns the time this gather started.
+``checkpoint()`` returns the time this gather started. With ``include_deleted`` (CKAN >= 2.9, and a
+portal that keeps deleted packages in its index: ``ckan.search.remove_deleted_packages = false``)
+deleted packages are listed as ``RemoteRef(deleted=True)``, so deletions propagate between full runs;
+otherwise deletions are found by the periodic full listing.
 
 Fallback: when ``package_search`` does not exist (HTTP 404, "Action name not known", the Spring
 Boot 404 body of the data.go.id proxy) the source lists names with ``package_list`` and
@@ -61,6 +64,8 @@ class CkanOptions(SourceOptions):
     q: Optional[str] = None
     fq: Optional[str] = None
     include_private: bool = False
+    include_deleted: bool = Field(False, description="also list deleted packages (CKAN >= 2.9 keeping them "
+                                  "indexed); older CKANs reject the parameter")
     rows: int = Field(100, ge=1, le=1000, description="page size of package_search")
     lag_minutes: int = Field(60, ge=0, description="safety lag subtracted from the incremental watermark")
     max_pages: Optional[int] = Field(None, ge=1)
@@ -192,6 +197,8 @@ class CkanSource(Source):
                 params["fq"] = " ".join(fq)
         if opts.include_private:
             params["include_private"] = "true"
+        if opts.include_deleted:
+            params["include_deleted"] = "true"
         return params
 
     def _search(self, ctx: GatherContext, since: Optional[str], start: int, seen: set[str]) -> Iterator[RemoteRef]:

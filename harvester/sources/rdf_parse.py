@@ -136,7 +136,7 @@ def _rdflib_terms(content: bytes, fmt: str, base_iri: str) -> Iterator[tuple[str
     """rdflib's view of a document ``pyoxigraph`` refused, with IRIs repaired to valid N-Triples."""
     import rdflib  # imported lazily: only the fallback needs it
 
-    graph = rdflib.ConjunctiveGraph() if fmt in ("nquads", "trig") else rdflib.Graph()
+    graph = rdflib.Dataset(default_union=True) if fmt in ("nquads", "trig") else rdflib.Graph()
     graph.parse(data=content, format=_RDFLIB_NAMES[fmt], publicID=base_iri or None)
     for s, p, o in graph.triples((None, None, None)):
         yield _rdflib_nt(s), _rdflib_nt(p), _rdflib_nt(o)

@@ -93,8 +93,8 @@ class Splitter:
                     types.setdefault(s, set()).add(o)
                 elif p == DCAT_DATASET:
                     listed.setdefault(o, s)
-        self.catalogs = [s for s, t in types.items() if f"<{DCAT}Catalog>" in t]
-        self.catalogs += [c for c in dict.fromkeys(listed.values()) if c not in types]
+        catalogs = [s for s, t in types.items() if f"<{DCAT}Catalog>" in t] + list(listed.values())
+        self.catalogs = list(dict.fromkeys(catalogs))  # typed, or listing datasets (hydra:Collection ...)
         self._listed = listed
         wanted = {DATASET, SERIES} if include_series else {DATASET}
         datasets = [s for s, t in types.items() if t & wanted and not t & NOT_RECORDS]

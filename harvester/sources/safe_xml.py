@@ -11,6 +11,7 @@ records reference an external DTD this way) is accepted and the DTD is not loade
 API::
 
     root = parse_xml(data, what="CSW GetRecords page 2")   # -> lxml element
+    declares_entities(data)                                 # -> bool, the pre-parse check alone
     data = to_standalone(element)                           # -> bytes of a standalone document
     doc = parse_html(data, what="WAF listing")              # -> lxml.html root element
 
@@ -28,7 +29,7 @@ from lxml import etree, html
 
 __all__ = [
     "XmlError", "UnsafeXml", "XmlSyntaxError",
-    "parse_xml", "to_standalone", "local_name", "looks_like_html", "parse_html",
+    "parse_xml", "to_standalone", "local_name", "looks_like_html", "parse_html", "declares_entities",
 ]
 
 _DOCTYPE = b"<!DOCTYPE"
@@ -66,7 +67,7 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def _declares_entities(data: bytes) -> bool:
+def declares_entities(data: bytes) -> bool:
     """True when a DOCTYPE is present and the document contains an ``<!ENTITY`` declaration.
 
     Checked on the raw bytes before parsing so no entity is ever processed. UTF-16 input (the only
@@ -79,6 +80,9 @@ def _declares_entities(data: bytes) -> bool:
     return start >= 0 and head.find(_ENTITY, start) >= 0
 
 
+_declares_entities = declares_entities  # old private name, still imported by rdf_parse
+
+
 def parse_xml(data: bytes, *, what: str) -> etree._Element:
     """Parse ``data`` safely and return the root element.
 
@@ -88,7 +92,7 @@ def parse_xml(data: bytes, *, what: str) -> etree._Element:
     """
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("parse_xml() takes bytes; decoding is the parser's job (it honours the XML declaration)")
-    if _declares_entities(bytes(data)):
+    if declares_entities(bytes(data)):
         raise UnsafeXml("DOCTYPE declares entities (refused: entity expansion / external entity risk)", what=what)
     try:
         root = etree.fromstring(bytes(data), _parser())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
@@ -44,6 +45,17 @@ def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
             buf = []
     if buf:
         yield buf
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(dialect: str, table: sa.Table, keep: tuple[str, ...]) -> sa.Executable:
+    """Built once per table: constructing an ON CONFLICT statement costs milliseconds, more than
+    executing it. Statements are immutable, so sharing them between threads is safe."""
+    insert = sqlite_dialect.insert if dialect == "sqlite" else pg_dialect.insert
+    stmt = insert(table)
+    pk = [c.name for c in table.primary_key.columns]
+    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in pk and c.name not in keep}
+    return stmt.on_conflict_do_update(index_elements=pk, set_=updates)
 
 
 @contextmanager
@@ -167,13 +179,8 @@ class StoreBase:
         keep: tuple[str, ...] = (),
     ) -> None:
         """INSERT ... ON CONFLICT (primary key) DO UPDATE every non-key column except ``keep``."""
-        if not rows:
-            return
-        insert = sqlite_dialect.insert if conn.dialect.name == "sqlite" else pg_dialect.insert
-        stmt = insert(table)
-        pk = [c.name for c in table.primary_key.columns]
-        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in pk and c.name not in keep}
-        conn.execute(stmt.on_conflict_do_update(index_elements=pk, set_=updates), list(rows))
+        if rows:
+            conn.execute(_upsert_statement(conn.dialect.name, table, keep), list(rows))
 
     def _raise_unknown_source(self, source_ids: Iterable[str], exc: Exception) -> None:
         """After an IntegrityError: raise UnknownSource if one of ``source_ids`` is not registered.

@@ -45,3 +45,14 @@ def test_describe_schedule() -> None:
         {"cron": "0 2 * * *", "timezone": "Asia/Makassar", "window": {"start": "22:00", "end": "04:00"}})
     ) == "cron '0 2 * * *' (Asia/Makassar 22:00-04:00)"
     assert describe_schedule(ScheduleConfig()) == "manual only"
+
+
+def test_literal_secret_is_warned_and_never_printed(ready: ConfigTree) -> None:
+    ready.write("targets/kota.yaml", "type: ckan\nlevel: city\nurl: https://ckan.example\ntoken: literal-token-123\n")
+    ready.write("sources/dinkes.yaml", "type: probe\nurl: https://api.example/x?kodepemda=3572&api_key=KEY-998877\n")
+    lines = validate_config(ready.path, env={})
+    text = "\n".join(lines)
+    assert "literal-token-123" not in text and "KEY-998877" not in text
+    warning = [line for line in lines if "secret written literally" in line]
+    assert len(warning) == 1 and "kota.yaml:4 [token]" in warning[0]
+    assert "api_key=***" in text

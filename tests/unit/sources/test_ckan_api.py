@@ -121,10 +121,13 @@ def test_full_run_ignores_checkpoint_and_user_fq_is_made_mandatory(http_server) 
     assert query["fq"] == ["+(res_format:CSV)"] and query["q"] == ["air"]
 
 
-def test_include_private_is_requested(http_server) -> None:
+def test_include_private_and_deleted_are_requested_only_when_configured(http_server) -> None:
     serve_pages(http_server, [[pkg(1)]], rows=100)
-    list(make(http_server, include_private=True).gather(ctx()))
-    assert search_requests(http_server)[0].query["include_private"] == ["true"]
+    list(make(http_server).gather(ctx()))
+    list(make(http_server, include_private=True, include_deleted=True).gather(ctx()))
+    plain, configured = (r.query for r in search_requests(http_server))
+    assert "include_private" not in plain and "include_deleted" not in plain
+    assert configured["include_private"] == ["true"] and configured["include_deleted"] == ["true"]
 
 
 def test_resume_continues_from_cursor(http_server) -> None:

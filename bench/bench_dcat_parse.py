@@ -1,0 +1,184 @@
+"""Benchmark: the dcat-rdf source (and reading + mapping) against ckanext-dcat's RDFParser.
+
+Generates a rich DCAT-AP Turtle catalogue (``bench/dcat_catalog_gen.py``) into ``bench/out/``,
+serves it from a local HTTP server, and measures, each in its own subprocess (so peak RSS is the
+tool's alone, from ``resource.getrusage``):
+
+* ``ours: gather``            - ``DcatRdfSource.gather()`` over HTTP to RemoteRefs (N-Triples payloads);
+* ``ours: gather+read+map``   - the same, then ``fetch`` + ``MappingEngine.map_record`` with the
+  ``dcat-rdf`` default mapping (reader ``harvester.readers.rdf_doc``) to canonical ``Dataset``s;
+* ``peer: ckanext-dcat``      - ``RDFParser(profiles=["euro_dcat_ap_3"])``: ``parse()`` of the same
+  file and iteration of ``datasets()``, run by the CKAN venv's Python (no CKAN instance needed).
+
+Times exclude interpreter start, imports and one-off setup (mapping/code-list loading, profile
+loading); RSS includes everything the process ever held. The peer is measured on ``--peer-n``
+datasets (default 2,000: it needs minutes and GBs for 10,000); ours is measured on ``--n`` and on
+``--peer-n`` so ratios compare equal sizes.
+
+Usage::
+
+    .venv/bin/python bench/bench_dcat_parse.py                 # N=10000, peer on 2000
+    .venv/bin/python bench/bench_dcat_parse.py --n 1000 --peer-n 500   # quick run
+    .venv/bin/python bench/bench_dcat_parse.py --peer-n 10000  # peer on the full size too
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+PEER_PYTHON = REPO / ".cache" / "ckan-venv" / "bin" / "python"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+# -- measurements (run in a child process) -------------------------------------------------------------
+
+def measure_ours(url: str, *, read: bool) -> dict[str, object]:
+    sys.path.insert(0, str(REPO))
+    from harvester.http import HttpClient, HttpPolicy
+    from harvester.sources.base import GatherContext
+    from harvester.sources.dcat_rdf import DcatRdfOptions, DcatRdfSource
+
+    source = DcatRdfSource("bench", DcatRdfOptions(url=url), HttpClient(HttpPolicy(read_timeout=600)))
+    engine = None
+    if read:
+        try:
+            from harvester.mapping.codelists import CodeLists
+            from harvester.mapping.engine import MappingContext, MappingEngine
+            from harvester.mapping.spec import default_mapping_path, load_mapping
+        except ImportError as exc:  # TODO hook: reader/mapping engine not importable yet
+            return {"skipped": f"mapping engine not importable: {exc}"}
+        engine = MappingEngine(load_mapping(default_mapping_path("dcat-rdf")), CodeLists.load())
+    ctx = GatherContext(source_id="bench")
+    started = time.perf_counter()
+    records = mapped = 0
+    for ref in source.gather(ctx):
+        records += 1
+        if engine is not None:
+            result = engine.map_record(source.fetch(ref), MappingContext("bench", ref.remote_id))
+            mapped += result.dataset is not None
+    seconds = time.perf_counter() - started
+    out: dict[str, object] = {"records": records, "seconds": seconds, "rss_mb": _peak_rss_mb(),
+                              "complete": ctx.complete}
+    if engine is not None:
+        out["mapped"] = mapped
+    return out
+
+
+def measure_peer(path: str) -> dict[str, object]:
+    from ckanext.dcat.processors import RDFParser  # the CKAN venv's ckanext-dcat
+
+    data = Path(path).read_bytes()
+    started = time.perf_counter()
+    parser = RDFParser(profiles=["euro_dcat_ap_3"])
+    parser.parse(data, _format="turtle")
+    records = sum(1 for _ in parser.datasets())
+    return {"records": records, "seconds": time.perf_counter() - started, "rss_mb": _peak_rss_mb()}
+
+
+# -- orchestration ---------------------------------------------------------------------------------------
+
+def catalogue(n: int) -> Path:
+    path = OUT / f"catalog-{n}.ttl"
+    if not path.is_file() or path.stat().st_size == 0:
+        sys.path.insert(0, str(HERE))
+        from dcat_catalog_gen import generate
+
+        generate(path, n)
+    return path
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def child(python: Path | str, *args: str) -> dict[str, object]:
+    proc = subprocess.run([str(python), str(Path(__file__).resolve()), "--measure", *args],
+                          capture_output=True, text=True, cwd=str(REPO), env={**os.environ, "PYTHONHASHSEED": "0"})
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [f"exit {proc.returncode}"]}
+    return json.loads(lines[-1])
+
+
+def run(n: int, peer_n: int, peer: bool, peer_python: Path) -> list[tuple[str, int, dict[str, object]]]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    server, base = serve(OUT)
+    rows: list[tuple[str, int, dict[str, object]]] = []
+    try:
+        for size in sorted({n, peer_n}, reverse=True):
+            url = f"{base}/{catalogue(size).name}"
+            rows.append(("ours: gather", size, child(sys.executable, "gather", url)))
+            rows.append(("ours: gather+read+map", size, child(sys.executable, "map", url)))
+        if peer:
+            if not peer_python.is_file():
+                rows.append(("peer: ckanext-dcat euro_dcat_ap_3", peer_n, {"error": f"{peer_python} not found"}))
+            else:
+                rows.append(("peer: ckanext-dcat euro_dcat_ap_3", peer_n,
+                             child(peer_python, "peer", str(catalogue(peer_n)))))
+    finally:
+        server.shutdown()
+    return rows
+
+
+def table(rows: list[tuple[str, int, dict[str, object]]]) -> str:
+    peer = {size: r for name, size, r in rows if name.startswith("peer") and "records" in r}
+    lines = [f"{'tool':<36} {'N':>6} {'records':>8} {'seconds':>8} {'records/s':>10} {'peak RSS MB':>12} "
+             f"{'speed x peer':>13} {'RSS / peer':>11}"]
+    for name, size, r in rows:
+        if "records" not in r:
+            lines.append(f"{name:<36} {size:>6}  {r.get('skipped') or r.get('error')}")
+            continue
+        rate = float(r["records"]) / float(r["seconds"]) if r["seconds"] else float("inf")
+        ref = peer.get(size)
+        speed = rss = "-"
+        if ref and not name.startswith("peer"):
+            speed = f"{rate / (float(ref['records']) / float(ref['seconds'])):.1f}x"
+            rss = f"{float(r['rss_mb']) / float(ref['rss_mb']):.2f}"
+        extra = f"  (mapped {r['mapped']})" if "mapped" in r else ""
+        lines.append(f"{name:<36} {size:>6} {r['records']:>8} {float(r['seconds']):>8.2f} {rate:>10.0f} "
+                     f"{float(r['rss_mb']):>12.0f} {speed:>13} {rss:>11}{extra}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="datasets in the catalogue (ours)")
+    parser.add_argument("--peer-n", type=int, default=2_000, help="datasets for the peer measurement")
+    parser.add_argument("--no-peer", action="store_true", help="skip ckanext-dcat")
+    parser.add_argument("--peer-python", type=Path, default=PEER_PYTHON, help="Python of the CKAN venv")
+    parser.add_argument("--measure", nargs=2, metavar=("MODE", "TARGET"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        mode, target = args.measure
+        result = measure_peer(target) if mode == "peer" else measure_ours(target, read=mode == "map")
+        print(json.dumps(result))
+        return 0
+    rows = run(args.n, args.peer_n, not args.no_peer, args.peer_python)
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
