@@ -90,11 +90,21 @@ _Builder = Callable[[str, Optional[str], Optional[URIRef], Any, Optional[bool]],
 _builders: dict[Optional[str], _Builder] = {}
 
 
+# Characters XML 1.0 cannot carry (C0 controls except TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+# They are junk in harvested text, and RDF/XML output would be unparseable with them, so every
+# format gets U+FFFD instead: all serialisations carry the same graph.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _literal_checked(text: str, lang: Optional[str] = None) -> Literal:
+    if _XML_BAD.search(text):
+        text = _XML_BAD.sub("\ufffd", text)
     return _builders.get(None, _slow)(text, lang, None, text, None)
 
 
 def _literal_fast(text: str, lang: Optional[str] = None) -> Literal:
+    if _XML_BAD.search(text):
+        text = _XML_BAD.sub("\ufffd", text)
     inst = _str_new(Literal, text)
     inst._language = lang
     inst._datatype = None

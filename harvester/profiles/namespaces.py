@@ -13,7 +13,6 @@ from typing import Mapping
 from urllib.parse import quote
 
 from rdflib import Namespace
-from rdflib.namespace import RDF, RDFS, XSD
 
 __all__ = [
     "ADMS", "DCAT", "DCATAP", "DCT", "ELI", "FOAF", "GSP", "LOCN", "MINT_BASE", "ODRL", "OWL",
@@ -21,6 +20,11 @@ __all__ = [
     "XSD", "EU_AUTHORITY", "IANA_MEDIA_TYPES", "ADMS_PUBLISHER_TYPE", "ADMS_STATUS", "sds_uri",
 ]
 
+# Plain Namespaces, also for rdf/rdfs/xsd: rdflib's DefinedNamespace versions warn on any unknown
+# attribute (pytest's collection probes module attributes and trips over that).
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")

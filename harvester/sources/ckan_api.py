@@ -18,7 +18,7 @@ Boot 404 body of the data.go.id proxy) the source lists names with ``package_lis
 ``fetch()`` calls ``package_show`` per name (remote id = name in that mode). Organisation, group
 and tag filters are then applied in ``fetch()`` (``RecordSkipped``); ``q``/``fq`` cannot be.
 
-Envelopes tolerated: standard ``{success, result}``, the data.go.id proxy
+Envelopes (``ckan_envelope``): standard ``{success, result}``, the data.go.id proxy
 ``{status: "200 OK", message: "Sucess", result}``, DKAN's ``result`` list for ``package_show``.
 ``success: false`` raises SourceProtocolError naming the action and CKAN's message.
 
@@ -30,7 +30,6 @@ Envelopes tolerated: standard ``{success, result}``, the data.go.id proxy
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Literal, Optional
 
@@ -38,20 +37,19 @@ from pydantic import Field
 
 from harvester.errors import (RecordInvalid, RecordSkipped, SourceError, SourceProtocolError,
                               SourceUnavailable)
-from harvester.http import HttpError, HttpResponse, HttpStatusError, HttpUnavailable, ResponseTooLarge
+from harvester.http import HttpClient, HttpError, HttpResponse, HttpUnavailable
 from harvester.model.record import RemoteRef, SourceRecord
 from harvester.sources.base import GatherContext, PageGuard, Source, SourceOptions, fetch_page
 from harvester.sources.gather_rules import (gather_issue, max_pages_reached, page_failed, page_url,
                                             repeated_page, stop_at_limit)
-from harvester.sources.json_body import decode_json, json_payload, snippet
+from harvester.sources.ckan_envelope import ActionUnavailable, PackageNotFound, unwrap
+from harvester.sources.json_body import json_payload
 from harvester.sources.paging_support import UNKNOWN, recall_next, remember_next, warn
 
 logger = logging.getLogger(__name__)
 
 ACTION_PATH = "/api/3/action/"
 _API_SUFFIXES = ("/api/3/action", "/api/action", "/api/3", "/api")
-_ACTION_MISSING = re.compile(r"action name not known|action .{0,40}not found|unknown action", re.I)
-_SPRING_KEYS = {"timestamp", "status", "error", "path"}
 
 
 class CkanOptions(SourceOptions):
@@ -74,20 +72,8 @@ class CkanOptions(SourceOptions):
     proxy_path: str = "/api/proxy"
 
 
-class _ActionUnavailable(Exception):
-    """The server does not offer the action (triggers the package_list fallback)."""
-
-    def __init__(self, message: str, url: str) -> None:
-        super().__init__(message)
-        self.url = url
-
-
 #: ``_page`` result of a page that answered 304 and whose successor is remembered.
 _UNCHANGED = object()
-
-
-class _NotFound(SourceProtocolError):
-    """``package_show`` of a name that no longer exists."""
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -104,19 +90,6 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _error_message(error: Any) -> str:
-    """CKAN's ``error`` member (a dict with ``message``/``__type`` or field errors) as one line."""
-    if isinstance(error, dict):
-        message = error.get("message")
-        kind = error.get("__type")
-        fields = {k: v for k, v in error.items() if k not in ("message", "__type")}
-        parts = [str(p) for p in (kind, message) if p]
-        if fields:
-            parts.append("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        return " - ".join(parts) or "no message"
-    return str(error) if error else "no message"
-
-
 class CkanSource(Source):
     """Lists the packages of a CKAN (or CKAN-compatible) portal."""
 
@@ -124,7 +97,7 @@ class CkanSource(Source):
     options_model = CkanOptions
     options: CkanOptions
 
-    def __init__(self, source_id: str, options: SourceOptions, http: Any) -> None:
+    def __init__(self, source_id: str, options: SourceOptions, http: HttpClient) -> None:
         super().__init__(source_id, options, http)
         self._started: Optional[str] = None
         base = self.options.url.rstrip("/")
@@ -148,12 +121,12 @@ class CkanSource(Source):
             try:
                 yield from self._search(ctx, since, start, seen)
                 return
-            except _ActionUnavailable as exc:
+            except ActionUnavailable as exc:
                 if self.options.use_package_list is False:
                     raise SourceProtocolError(f"package_search is not available: {exc}", source_id=self.source_id,
                                               url=exc.url) from None
                 warn(self, ctx, "CKAN-FALLBACK-PACKAGE-LIST", f"package_search is not available ({exc}); "
-                           "listing with package_list and fetching each package with package_show", url=exc.url)
+                     "listing with package_list and fetching each package with package_show", url=exc.url)
                 start = 0
         yield from self._list(ctx, since, start, seen)
 
@@ -168,7 +141,7 @@ class CkanSource(Source):
             moment = _parse_iso(str(ctx.checkpoint["since"]))
         except ValueError:
             warn(self, ctx, "CKAN-BAD-CHECKPOINT", f"checkpoint 'since' {ctx.checkpoint['since']!r} is not "
-                       "an ISO date; listing everything")
+                 "an ISO date; listing everything")
             return None
         return _utc_iso(moment - timedelta(minutes=self.options.lag_minutes))
 
@@ -230,7 +203,7 @@ class CkanSource(Source):
         opts = self.options
         if since:
             warn(self, ctx, "CKAN-NO-INCREMENTAL", "package_list cannot filter by modification date; "
-                       "listing everything")
+                 "listing everything")
         if opts.q or opts.fq:
             warn(self, ctx, "CKAN-FILTERS-IGNORED", "q/fq cannot be applied with package_list and are ignored")
 
@@ -240,7 +213,7 @@ class CkanSource(Source):
             names = [n.strip() for n in result if isinstance(n, str) and n.strip()]
             if len(names) != len(result):
                 warn(self, ctx, "GATHER-NO-ID", f"{len(result) - len(names)} package_list entries are not "
-                           "names; skipped", url=key)
+                     "names; skipped", url=key)
             refs = [RemoteRef(remote_id=n, url=key, meta=(("listed_by", "package_list"),))
                     for n in names if not self._duplicate(n, seen)]
             # Fewer than asked: last page. More than asked: the server ignores limit and sent everything.
@@ -256,7 +229,7 @@ class CkanSource(Source):
 
         ``read(result, key, offset)`` returns (refs, entries consumed, last page?) or raises
         SourceProtocolError. The first page's failure is raised (a missing ``package_search`` as
-        _ActionUnavailable, for the fallback); a later page's failure marks ctx incomplete.
+        ActionUnavailable, for the fallback); a later page's failure marks ctx incomplete.
         """
         guard = PageGuard(self.options.max_pages)
         mode = "search" if action == "package_search" else "list"
@@ -279,7 +252,7 @@ class CkanSource(Source):
                     repeated_page(self, ctx, key)
                     return
                 refs, consumed, done = read(result, key, start)
-            except _ActionUnavailable as exc:
+            except ActionUnavailable as exc:
                 if first and mode == "search":
                     raise
                 page_failed(self, ctx, SourceProtocolError(f"{action} is not available: {exc}",
@@ -297,7 +270,6 @@ class CkanSource(Source):
             if done:
                 return
 
-
     @staticmethod
     def _duplicate(remote_id: str, seen: set[str]) -> bool:
         if remote_id in seen:
@@ -310,12 +282,12 @@ class CkanSource(Source):
         """A package dict -> ref; a package without id and name becomes a warning, not a crash."""
         if not isinstance(pkg, dict):
             warn(self, ctx, "GATHER-NOT-OBJECT", f"package_search entry is a JSON {type(pkg).__name__}, "
-                       "not an object; skipped", url=key)
+                 "not an object; skipped", url=key)
             return None
         remote_id = pkg.get("id") or pkg.get("name")
         if not isinstance(remote_id, str) or not remote_id.strip():
             warn(self, ctx, "GATHER-NO-ID", f"package without 'id' and 'name' (title {pkg.get('title')!r}) "
-                       "skipped", url=key)
+                 "skipped", url=key)
             return None
         modified = pkg.get("metadata_modified")
         return RemoteRef(
@@ -338,7 +310,7 @@ class CkanSource(Source):
             return super().fetch(ref)
         try:
             result, _ = self._page("package_show", {"id": ref.remote_id}, None)
-        except (_ActionUnavailable, _NotFound) as exc:
+        except (ActionUnavailable, PackageNotFound) as exc:
             raise RecordInvalid(f"package_show {ref.remote_id!r}: not found ({exc})", remote_id=ref.remote_id,
                                 code="CKAN-NOT-FOUND") from None
         except SourceProtocolError as exc:
@@ -375,14 +347,14 @@ class CkanSource(Source):
         key = page_url(url, params)
         if self.options.transport == "data-go-id-proxy":
             resp = self._post_proxy(key[len(self._base):])
-            return self._interpret(action, resp), resp.content
+            return unwrap(self.source_id, action, resp), resp.content
         resp = fetch_page(self, url, ctx, params=params, raise_for_status=False)
         if resp.not_modified and ctx is not None:
             if recall_next(ctx, key) is not UNKNOWN:
                 ctx.page_unchanged(key)
                 return _UNCHANGED, b""
             resp = fetch_page(self, url, None, params=params, raise_for_status=False)
-        return self._interpret(action, resp), resp.content
+        return unwrap(self.source_id, action, resp), resp.content
 
     def _action_url(self, action: str) -> str:
         """The action's URL (with the proxy transport: a virtual URL naming the proxied endpoint)."""
@@ -395,43 +367,5 @@ class CkanSource(Source):
             return self.http.request("POST", url, json=envelope, raise_for_status=False)
         except HttpUnavailable as exc:
             raise SourceUnavailable(exc.reason, source_id=self.source_id, url=url, status=exc.status) from exc
-        except (ResponseTooLarge, HttpStatusError, HttpError) as exc:
+        except HttpError as exc:  # size cap, or a status error despite raise_for_status=False
             raise SourceProtocolError(exc.reason, source_id=self.source_id, url=url) from exc
-
-    def _interpret(self, action: str, resp: HttpResponse) -> Any:
-        """Unwrap a CKAN-like envelope. Raises _ActionUnavailable, SourceUnavailable, SourceProtocolError."""
-        status = resp.status
-        if status == 429 or status >= 500:
-            raise SourceUnavailable(f"{action}: HTTP {status} after retries", source_id=self.source_id, url=resp.url,
-                                    status=status)
-        try:
-            body = decode_json(self.source_id, resp, what=f"{action} response")
-        except SourceProtocolError:
-            if status == 404:
-                raise _ActionUnavailable(f"HTTP 404, body {snippet(resp.content)!r}", resp.url) from None
-            if status >= 400:
-                raise SourceProtocolError(f"{action}: HTTP {status}: {snippet(resp.content)!r}",
-                                          source_id=self.source_id, url=resp.url, status=status) from None
-            raise
-        if not isinstance(body, dict):
-            raise SourceProtocolError(f"{action}: expected a CKAN response object, got a JSON {type(body).__name__}",
-                                      source_id=self.source_id, url=resp.url)
-        if _SPRING_KEYS <= body.keys() and "result" not in body:  # Spring Boot error (data.go.id proxy)
-            text = f"HTTP {body.get('status')} {body.get('error')} for {body.get('path')}"
-            if status == 404 or body.get("status") == 404:
-                raise _ActionUnavailable(text, resp.url)
-            raise SourceProtocolError(f"{action}: {text}", source_id=self.source_id, url=resp.url, status=status)
-        proxy_status = body.get("status")
-        failed = body.get("success") is False or status >= 400 or (
-            isinstance(proxy_status, str) and not proxy_status.strip().startswith("2"))
-        if failed:
-            message = _error_message(body.get("error") or body.get("message"))
-            if action != "package_show" and (status == 404 or _ACTION_MISSING.search(message)):
-                raise _ActionUnavailable(message, resp.url)
-            error_type = _NotFound if status == 404 or "not found" in message.lower() else SourceProtocolError
-            raise error_type(f"CKAN action {action} failed: {message} (HTTP {status})", source_id=self.source_id,
-                             url=resp.url, status=status)
-        if "result" not in body:
-            raise SourceProtocolError(f"{action}: response has no 'result' (keys: {', '.join(sorted(body))[:200]})",
-                                      source_id=self.source_id, url=resp.url)
-        return body["result"]

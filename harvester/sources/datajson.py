@@ -105,7 +105,7 @@ class DataJsonSource(Source):
         if not any(k in body for k in _CATALOG_KEYS):
             if "title" in body or "identifier" in body or "distribution" in body:
                 warn(self, ctx, "DATAJSON-SINGLE-DATASET", "document is a single dataset object, not a catalogue",
-                           url=url)
+                     url=url)
                 yield body, None
                 return
             raise SourceProtocolError(f"data.json has no 'dataset' list (keys: {', '.join(sorted(body))[:200]})",
@@ -130,7 +130,7 @@ class DataJsonSource(Source):
                     yield member, series_id
         if depth >= 20:
             warn(self, ctx, "DATAJSON-DEEP-NESTING", "catalogues nested more than 20 deep; deeper ones ignored",
-                       url=url)
+                 url=url)
             return
         for sub in cat.get("catalog") or []:
             if isinstance(sub, dict):
@@ -140,21 +140,20 @@ class DataJsonSource(Source):
              seen: set[str]) -> Optional[RemoteRef]:
         if not isinstance(obj, dict):
             warn(self, ctx, "GATHER-NOT-OBJECT", f"dataset entry is a JSON {type(obj).__name__}, not an object; "
-                       "skipped", url=url)
+                 "skipped", url=url)
             return None
         remote_id, fallback = dataset_identity(obj)
         if remote_id is None:
             warn(self, ctx, "GATHER-NO-ID", "dataset without identifier and title skipped "
-                       f"(keys: {', '.join(sorted(obj))[:120] or 'none'})", url=url)
+                 f"(keys: {', '.join(sorted(obj))[:120] or 'none'})", url=url)
             return None
         if remote_id in seen:
             if series is None:  # a series repeats its members under first/last: not worth a warning
                 warn(self, ctx, "GATHER-DUPLICATE-ID", f"identifier {remote_id!r} used by more than one "
-                           "dataset; kept the first", url=url, remote_id=remote_id)
+                     "dataset; kept the first", url=url, remote_id=remote_id)
             return None
         seen.add(remote_id)
         modified = obj.get("modified")
         return RemoteRef(remote_id=remote_id, modified=modified if isinstance(modified, str) else None, url=url,
                          payload=json_payload(obj), media_type="application/json", id_is_fallback=fallback,
                          meta=(("in_series", series),) if series else ())
-

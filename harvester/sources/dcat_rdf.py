@@ -126,7 +126,7 @@ class DcatRdfSource(Source):
             return None
         if len(links) > 1:
             warn(self, ctx, "RDF-SEVERAL-NEXT", f"page names {len(links)} different next pages; following "
-                       f"{links[0]}", url=url)
+                 f"{links[0]}", url=url)
         if links[0] == url:
             warn(self, ctx, "GATHER-REPEATED-PAGE", "page names itself as the next page; paging stopped", url=url)
             return None
@@ -136,16 +136,16 @@ class DcatRdfSource(Source):
               seen: set[str]) -> Iterator[RemoteRef]:
         if not splitter.datasets:
             warn(self, ctx, "RDF-NO-DATASETS", "page holds no dcat:Dataset (nor a dataset linked by "
-                       "dcat:dataset)", url=url)
+                 "dcat:dataset)", url=url)
         for record in splitter.records(defaults):
             if record.remote_id in seen:
                 warn(self, ctx, "GATHER-DUPLICATE-ID", f"dataset {record.remote_id!r} appears twice; kept the "
-                           "first", url=url)
+                     "first", url=url)
                 continue
             seen.add(record.remote_id)
             if record.truncated:
                 warn(self, ctx, "RDF-SUBGRAPH-TRUNCATED", f"dataset {record.remote_id!r} reaches more than "
-                           f"{self.options.max_triples_per_dataset} triples; record cut there", url=url)
+                     f"{self.options.max_triples_per_dataset} triples; record cut there", url=url)
             yield self._ref(record, url)
 
     @staticmethod
@@ -153,7 +153,6 @@ class DcatRdfSource(Source):
         return RemoteRef(remote_id=record.remote_id, modified=record.modified, url=url, payload=record.payload,
                          media_type=NTRIPLES, id_is_fallback=record.id_is_fallback,
                          meta=(("focus", record.focus),))
-
 
     def checkpoint(self) -> Optional[dict[str, Any]]:
         return None  # RDF catalogues have no standard "modified since" query: every run lists all

@@ -136,7 +136,7 @@ class JsonApiSource(Source):
     def _ref(self, record: Any, key: str, ctx: GatherContext, seen: set[str]) -> Optional[RemoteRef]:
         if not isinstance(record, dict):
             warn(self, ctx, "GATHER-NOT-OBJECT", f"record is a JSON {type(record).__name__}, not an object; "
-                       "skipped", url=key)
+                 "skipped", url=key)
             return None
         value = first_scalar(record, self.options.id_path)
         fallback = value is None or str(value).strip() == ""
@@ -147,10 +147,9 @@ class JsonApiSource(Source):
             remote_id = str(value).strip()
         if remote_id in seen:
             warn(self, ctx, "GATHER-DUPLICATE-ID", f"record id {remote_id!r} appears more than once; kept the first",
-                       url=key, remote_id=remote_id)
+                 url=key, remote_id=remote_id)
             return None
         seen.add(remote_id)
         modified = first_scalar(record, self.options.modified_path)
         return RemoteRef(remote_id=remote_id, modified=str(modified) if modified is not None else None, url=key,
                          payload=json_payload(record), media_type="application/json", id_is_fallback=fallback)
-

@@ -115,8 +115,8 @@ def test_incremental_filter_uses_checkpoint_minus_lag_and_checkpoint_is_start_ti
 
 def test_full_run_ignores_checkpoint_and_user_fq_is_made_mandatory(http_server) -> None:
     serve_pages(http_server, [[pkg(1)]], rows=100)
-    list(make(http_server, fq="res_format:CSV", q="air").gather(ctx(checkpoint={"since": "2024-05-01T10:00:00Z"},
-                                                                   full=True)))
+    context = ctx(checkpoint={"since": "2024-05-01T10:00:00Z"}, full=True)
+    list(make(http_server, fq="res_format:CSV", q="air").gather(context))
     query = search_requests(http_server)[0].query
     assert query["fq"] == ["+(res_format:CSV)"] and query["q"] == ["air"]
 
