@@ -1,161 +1,109 @@
-"""The read-only DCAT feed (WSGI). Renders stored canonical records; never harvests.
+"""``FeedApp``: the read-only WSGI application serving the DCAT feed (see ``harvester.feed``).
 
-Routes:
-* ``/catalog`` + ``.ttl|.rdf|.jsonld|.nt`` (or content negotiation on ``/catalog``): the catalogue,
-  paged with Hydra (``hydra:PartialCollectionView`` and the legacy ``hydra:PagedCollection`` terms that
-  ckanext-dcat's harvester reads), ``?page=N`` (1-based), page size from config;
-* ``/dataset/{source_id}/{remote_id}`` + extension: one dataset (minted URIs dereference here);
-* ``/healthz``: 200 when the store answers, 503 otherwise.
+Routes (GET and HEAD):
 
-Only records whose access level the feed allows are served: TERTUTUP never, TERBATAS only when
-``feed.include_terbatas`` is set.
+=========================================  ===========================================================
+``/catalog`` ``/catalog.{ttl,rdf,jsonld,nt}``  the catalogue, Hydra-paged (``harvester.feed.catalog``);
+                                           ``/`` is the negotiated catalogue too
+``/catalog/changes``                       created / updated / deleted datasets (ActivityStreams 2.0)
+``/dataset/{source_id}/{remote_id}[.ext]``  one dataset; also ``/dataset/{slug}`` and ``/dataset?uri=``
+``/api/sdi/datasets[/{id}]``               SDI JSON records, paged
+``/openapi.json`` ``/openapi.yaml``        OpenAPI 3.1 description
+``/healthz``                               200 ``ok`` when the store answers, else 503
+=========================================  ===========================================================
+
+More routes can be added by the daemon (metrics, status page): ``app.route(pattern, handler)`` for a
+handler ``(request, **params) -> Response`` or ``app.mount(prefix, wsgi_app)`` for a whole WSGI app.
+
+Failure behaviour: client errors are problem+json (400/404/405/406/410); an unexpected exception is
+logged with the request path and answered 500; a store that cannot be reached answers 503.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
-from urllib.parse import parse_qs, unquote
+from functools import partial
+from typing import Any, Iterable
 
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+import sqlalchemy as sa
 
-from harvester.model.canonical import from_dict
-from harvester.store import DatasetFilter, Store
+from harvester.feed import catalog as catalog_routes
+from harvester.feed import changes as changes_routes
+from harvester.feed import openapi, sdi_api
+from harvester.feed.context import FeedConfig, FeedContext
+from harvester.feed.wsgi import (
+    Handler, HttpError, Request, Response, Router, StartResponse, WsgiApp, call_mounted, finish, make_request,
+    problem,
+)
+from harvester.store import Store
 
 logger = logging.getLogger(__name__)
 
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-FORMATS = {  # extension -> (serialisation, media type)
-    "ttl": ("turtle", "text/turtle; charset=utf-8"),
-    "nt": ("ntriples", "application/n-triples; charset=utf-8"),
-    "rdf": ("xml", "application/rdf+xml; charset=utf-8"),
-    "jsonld": ("json-ld", "application/ld+json; charset=utf-8"),
-}
-ACCEPT = [("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/rdf+xml", "rdf"),
-          ("application/ld+json", "jsonld")]
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-
-
-@dataclass(frozen=True)
-class FeedConfig:
-    """What the feed needs from the daemon settings."""
-
-    page_size: int = 100
-    include_terbatas: bool = False
-
-
-def _negotiate(accept: str) -> str:
-    for media, ext in ACCEPT:
-        if media in accept:
-            return ext
-    return "ttl"
-
-
-def _split_ext(path: str) -> tuple[str, Optional[str]]:
-    head, dot, ext = path.rpartition(".")
-    if dot and ext in FORMATS and "/" not in ext:
-        return head, ext
-    return path, None
+__all__ = ["FeedApp", "FeedConfig"]
 
 
 class FeedApp:
-    """WSGI application over a Store. Thread-safe (holds no per-request state)."""
+    """WSGI application over a Store. Thread-safe: all shared state lives in ``FeedContext``."""
 
     def __init__(self, store: Store, profile: Any, catalog: Any, config: FeedConfig) -> None:
         self.store, self.profile, self.catalog, self.config = store, profile, catalog, config
+        self.ctx = FeedContext(store, profile, catalog, config)
+        self.router = Router()
+        ctx = self.ctx
+        add = self.router.add
+        add("/healthz", self._healthz)
+        add("/", partial(catalog_routes.catalog, ctx))
+        add("/catalog", partial(catalog_routes.catalog, ctx))
+        add("/catalog/changes", partial(changes_routes.changes, ctx))
+        add("/catalog.{ext}", partial(catalog_routes.catalog, ctx))
+        add("/dataset", partial(catalog_routes.dataset, ctx))
+        add("/dataset/{id:path}", partial(catalog_routes.dataset, ctx))
+        add("/api/sdi/datasets", partial(sdi_api.datasets, ctx))
+        add("/api/sdi/datasets/{id:path}", partial(sdi_api.dataset, ctx))
+        add("/openapi.{ext}", self._openapi)
 
-    def _filter(self) -> DatasetFilter:
-        access = ("TERBUKA", "TERBATAS") if self.config.include_terbatas else ("TERBUKA",)
-        return DatasetFilter(access_in=access)
+    # --- extension points ----------------------------------------------------------------------
+    def route(self, pattern: str, handler: Handler, methods: tuple[str, ...] = ("GET", "HEAD")) -> None:
+        """Add a route (first match wins; feed routes were added first)."""
+        self.router.add(pattern, handler, methods)
 
+    def mount(self, prefix: str, app: WsgiApp) -> None:
+        """Serve every path under ``prefix`` with another WSGI app."""
+        self.router.mount(prefix, app)
+
+    # --- built-in small routes -----------------------------------------------------------------
+    def _healthz(self, req: Request) -> Response:
+        ok = self.store.ping()
+        return Response(200 if ok else 503, b"ok\n" if ok else b"store unreachable\n",
+                        compressible=False, cache_control="no-store")
+
+    def _openapi(self, req: Request, ext: str) -> Response:
+        if ext not in ("json", "yaml"):
+            raise HttpError(404, "the OpenAPI description is at /openapi.json and /openapi.yaml")
+        return openapi.serve(self.ctx, req, ext)
+
+    # --- WSGI ----------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "/") or "/"
+        cfg = self.config
+        req = make_request(environ, public_url=cfg.public_url, base_path=cfg.base_path,
+                           forwarded=cfg.forwarded_headers)
+        mounted = self.router.mounted(req.path)
+        if mounted is not None:
+            return call_mounted(mounted[1], mounted[0], environ, start_response)
         try:
-            if path == "/healthz":
-                ok = self.store.ping()
-                return self._send(start_response, "200 OK" if ok else "503 Service Unavailable",
-                                  "text/plain; charset=utf-8", b"ok\n" if ok else b"store unreachable\n")
-            base, ext = _split_ext(path.rstrip("/") or "/")
-            ext = ext or _negotiate(environ.get("HTTP_ACCEPT", ""))
-            if base in ("/catalog", "/"):
-                return self._catalog(environ, start_response, ext)
-            if base.startswith("/dataset/"):
-                return self._dataset(start_response, base[len("/dataset/"):], ext)
+            handler, params, allowed = self.router.resolve(req.method, req.path)
+            if handler is None:
+                if allowed:
+                    allow = ", ".join(sorted(allowed))
+                    raise HttpError(405, f"{req.method} is not allowed here; use {allow}", (("Allow", allow),))
+                raise HttpError(404, f"nothing at {req.path[:200]}; see {req.root_url}/openapi.json")
+            resp = handler(req, **params)
+        except HttpError as exc:
+            resp = problem(exc.status, exc.detail, exc.headers)
+        except sa.exc.OperationalError:
+            logger.exception("feed: state store unavailable on %s", req.path)
+            resp = problem(503, "the state store is unavailable; try again later", (("Retry-After", "30"),))
         except Exception:  # a broken page must answer 500, not kill the server thread
-            logger.exception("feed error on %s", path)
-            return self._send(start_response, "500 Internal Server Error", "text/plain", b"internal error\n")
-        return self._send(start_response, "404 Not Found", "text/plain; charset=utf-8", b"not found\n")
-
-    def _catalog(self, environ: dict[str, Any], start_response: StartResponse, ext: str) -> Iterable[bytes]:
-        query = parse_qs(environ.get("QUERY_STRING", ""))
-        try:
-            page = max(1, int(query.get("page", ["1"])[0]))
-        except ValueError:
-            return self._send(start_response, "400 Bad Request", "text/plain", b"page must be a number\n")
-        size = self.config.page_size
-        flt = self._filter()
-        total = self.store.count_datasets(flt)
-        rows = list(self._page_rows(flt, page, size))
-        datasets = [from_dict(_loads(r.dataset_json)) for r in rows]
-        extra = self._hydra(environ, ext, page, size, total)
-        fmt, media = FORMATS[ext]
-        body = self.profile.serialize(datasets, fmt, catalog=self.catalog, extra_triples=extra)
-        return self._send(start_response, "200 OK", media, body)
-
-    def _page_rows(self, flt: DatasetFilter, page: int, size: int) -> Iterable[Any]:
-        # Keyset iteration skipping earlier pages: simple and correct; the feed issue replaces this
-        # with a page -> key index so deep pages cost the same as the first.
-        skip = (page - 1) * size
-        for i, row in enumerate(self.store.iter_datasets(filters=flt)):
-            if i >= skip + size:
-                break
-            if i >= skip:
-                yield row
-
-    def _hydra(self, environ: dict[str, Any], ext: str, page: int, size: int, total: int) -> list[tuple]:
-        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
-        base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/catalog.{ext}"
-        last = max(1, math.ceil(total / size))
-        view = URIRef(f"{base}?page={page}")
-        triples: list[tuple] = [
-            (view, RDF.type, HYDRA.PartialCollectionView),
-            (view, RDF.type, HYDRA.PagedCollection),
-            (view, HYDRA.totalItems, Literal(total, datatype=XSD.integer)),
-            (view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.integer)),
-            (view, HYDRA.first, URIRef(f"{base}?page=1")),
-            (view, HYDRA.firstPage, URIRef(f"{base}?page=1")),
-            (view, HYDRA.last, URIRef(f"{base}?page={last}")),
-            (view, HYDRA.lastPage, URIRef(f"{base}?page={last}")),
-        ]
-        if page < last:
-            triples += [(view, HYDRA.next, URIRef(f"{base}?page={page + 1}")),
-                        (view, HYDRA.nextPage, URIRef(f"{base}?page={page + 1}"))]
-        if page > 1:
-            triples += [(view, HYDRA.previous, URIRef(f"{base}?page={page - 1}")),
-                        (view, HYDRA.previousPage, URIRef(f"{base}?page={page - 1}"))]
-        return triples
-
-    def _dataset(self, start_response: StartResponse, rest: str, ext: str) -> Iterable[bytes]:
-        source_id, _, remote_id = rest.partition("/")
-        row = self.store.get_record(unquote(source_id), unquote(remote_id)) if remote_id else None
-        allowed = self._filter().access_in or ()
-        if row is None or row.status != "current" or not row.dataset_json or row.access_rights not in allowed:
-            return self._send(start_response, "404 Not Found", "text/plain; charset=utf-8", b"no such dataset\n")
-        fmt, media = FORMATS[ext]
-        body = self.profile.serialize([from_dict(_loads(row.dataset_json))], fmt)
-        return self._send(start_response, "200 OK", media, body)
-
-    @staticmethod
-    def _send(start_response: StartResponse, status: str, media: str, body: bytes) -> list[bytes]:
-        start_response(status, [("Content-Type", media), ("Content-Length", str(len(body)))])
-        return [body]
-
-
-def _loads(text: str) -> dict[str, Any]:
-    import json
-
-    return json.loads(text)
+            logger.exception("feed: error on %s", req.path)
+            resp = problem(500, "internal error")
+        return finish(req, resp, start_response)

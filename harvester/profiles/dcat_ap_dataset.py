@@ -175,7 +175,10 @@ class DatasetTriples(DistributionTriples):
             add((node, P_VERSION_INFO, literal(ds.version)))
         dcat_type = ds.dcat_type or None
         if dcat_type:
-            self._labelled(node, P_TYPE, dcat_type, T_CONCEPT, bnode, add, label_pred=P_PREF_LABEL)
+            # a bare IRI is not typed skos:Concept: DCAT-AP would then demand its skos:prefLabel
+            type_node = self._labelled(node, P_TYPE, dcat_type, None, bnode, add, label_pred=P_PREF_LABEL)
+            if not isinstance(type_node, URIRef):
+                add((type_node, A, T_CONCEPT))
         else:
             kategori = self.code_iri("kategori_data", ds.kategori_data)
             if kategori is not None:

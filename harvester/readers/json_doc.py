@@ -155,7 +155,7 @@ def _bracket_step(inner: str, path: str) -> Step:
     raise ConfigError(f"bad JSON path {path!r}: cannot read [{inner}]", key=path)
 
 
-def _apply(step: Step, nodes: Iterable[Any]) -> list[Any]:
+def _apply(step: Step, nodes: Iterable[Any], cache: dict | None = None) -> list[Any]:
     out: list[Any] = []
     for node in nodes:
         node = _decode(node)
@@ -175,6 +175,14 @@ def _apply(step: Step, nodes: Iterable[Any]) -> list[Any]:
                 out.extend(node)
             elif node is not None:
                 out.append(node)
+        elif isinstance(node, list) and cache is not None:  # _Filter over a list: index it once
+            index = cache.get((id(node), step.key))
+            if index is None:
+                index = cache[(id(node), step.key)] = {}
+                for item in _flat(node):
+                    if isinstance(item, dict):
+                        index.setdefault(_norm(_text(item.get(step.key)) or ""), []).append(item)
+            out.extend(index.get(step.value, ()))
         else:  # _Filter
             candidates = node if isinstance(node, list) else [node]
             for item in _flat(candidates):
@@ -199,14 +207,18 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def evaluate_json_path(value: Any, path: str) -> list[Any]:
-    """All nodes (any JSON type) at ``path`` in ``value``, lists at the end flattened."""
+def evaluate_json_path(value: Any, path: str, cache: dict | None = None) -> list[Any]:
+    """All nodes (any JSON type) at ``path`` in ``value``, lists at the end flattened.
+
+    ``cache`` (one dict per parsed record) keeps filter indexes, so the many
+    ``extras[key=...]`` lookups of a CKAN mapping scan the extras list once, not once per path.
+    """
     nodes: list[Any] = [value]
     for step in compile_json_path(path):
         if isinstance(step, _AsJson):
             return [json.dumps(n, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                     for n in nodes if isinstance(n, (dict, list))]
-        nodes = _apply(step, nodes)
+        nodes = _apply(step, nodes, cache)
         if not nodes:
             return []
     return list(_flat(nodes))
@@ -220,21 +232,22 @@ def scalars(nodes: Iterable[Any]) -> list[Scalar]:
 class JsonDocument:
     """A JSON value the mapping engine can query with JSONPath-lite paths."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "cache")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, cache: dict | None = None) -> None:
         self.value = value
+        self.cache: dict = {} if cache is None else cache  # shared with sub-documents
 
     def select(self, path: str) -> list[Scalar]:
-        return scalars(evaluate_json_path(self.value, path))
+        return scalars(evaluate_json_path(self.value, path, self.cache))
 
     def each(self, path: str) -> list[Document]:
         docs: list[Document] = []
-        for node in evaluate_json_path(self.value, path):
+        for node in evaluate_json_path(self.value, path, self.cache):
             node = _decode(node)
             for item in (node if isinstance(node, list) else [node]):
                 if item is not None and item != "":
-                    docs.append(JsonDocument(item))
+                    docs.append(JsonDocument(item, self.cache))
         return docs
 
 

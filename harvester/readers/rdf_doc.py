@@ -182,19 +182,29 @@ def build_index(data: bytes, media_type: str) -> tuple[Index, Index]:
     return forward, inverse
 
 
+#: Compiled paths per prefix table: hashing the prefix table once per record, not once per path.
+_COMPILED: dict[tuple[tuple[str, str], ...], dict[str, tuple[tuple[str, bool], ...]]] = {}
+
+
 class RdfDocument:
     """A focus node in an indexed graph."""
 
-    __slots__ = ("forward", "inverse", "node", "prefixes", "lang_rank")
+    __slots__ = ("forward", "inverse", "node", "prefixes", "lang_rank", "paths")
 
     def __init__(self, forward: Index, inverse: Index, node: Any,
                  prefixes: tuple[tuple[str, str], ...], lang_rank: dict[str, int]) -> None:
         self.forward, self.inverse, self.node = forward, inverse, node
         self.prefixes, self.lang_rank = prefixes, lang_rank
+        self.paths = _COMPILED.get(prefixes)
+        if self.paths is None:
+            self.paths = _COMPILED.setdefault(prefixes, {})
 
     def _walk(self, path: str) -> list[Any]:
         nodes = [self.node]
-        for predicate, inverse in compile_rdf_path(path, self.prefixes):
+        steps = self.paths.get(path)
+        if steps is None:
+            steps = self.paths[path] = compile_rdf_path(path, self.prefixes)
+        for predicate, inverse in steps:
             index = self.inverse if inverse else self.forward
             nxt: list[Any] = []
             for n in nodes:

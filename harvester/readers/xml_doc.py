@@ -81,18 +81,28 @@ def _to_text(item: Any) -> list[Scalar]:
     return [text] if text else []
 
 
+#: Compiled XPaths per namespace table (hashing the table once per record, not once per path).
+_COMPILED: dict[tuple[tuple[str, str], ...], dict[str, etree.XPath]] = {}
+
+
 class XmlDocument:
     """An element the mapping engine can query with XPath."""
 
-    __slots__ = ("element", "namespaces")
+    __slots__ = ("element", "namespaces", "paths")
 
     def __init__(self, element: etree._Element, namespaces: tuple[tuple[str, str], ...]) -> None:
         self.element = element
         self.namespaces = namespaces
+        self.paths = _COMPILED.get(namespaces)
+        if self.paths is None:
+            self.paths = _COMPILED.setdefault(namespaces, {})
 
     def _eval(self, path: str) -> Any:
+        xpath = self.paths.get(path)
+        if xpath is None:
+            xpath = self.paths[path] = compile_xpath(path, self.namespaces)
         try:
-            return compile_xpath(path, self.namespaces)(self.element)
+            return xpath(self.element)
         except etree.XPathEvalError as exc:  # e.g. undefined prefix, detected at evaluation time
             raise ConfigError(f"bad XPath {path!r}: {exc}", key=path) from None
 

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
-from harvester.sources.safe_xml import _declares_entities, looks_like_html
+from harvester.sources.safe_xml import declares_entities, looks_like_html
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def parse_document(content: bytes, fmt: str, *, base_iri: str, charset: Optional
     """Parse ``content`` as ``fmt`` into a SubjectIndex. Raises RdfError (unsafe, unparseable)."""
     if fmt not in FORMATS:
         raise RdfError(f"unknown RDF format {fmt!r}; known: {', '.join(FORMATS)}")
-    if fmt == "xml" and _declares_entities(content):
+    if fmt == "xml" and declares_entities(content):
         raise RdfError("RDF/XML DOCTYPE declares entities (refused: entity expansion / external entity risk)")
     content = _utf8(content, charset, fmt)
     try:

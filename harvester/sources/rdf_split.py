@@ -135,13 +135,12 @@ class Splitter:
         own = self.catalog_defaults()
         for node in self.datasets:
             parent = self._listed.get(node)
+            listing = None
             if parent is not None:
                 if parent not in per_catalog:
                     per_catalog[parent] = self.catalog_defaults(parent)
-                defaults = per_catalog[parent]
-            else:
-                defaults = own or fallback or CatalogDefaults()
-            yield self.record(node, defaults)
+                listing = per_catalog[parent]
+            yield self.record(node, listing or own or fallback or CatalogDefaults())
 
     def record(self, node: str, defaults: CatalogDefaults) -> DatasetRecord:
         triples, truncated = self._collect(node, limit=self.max_triples)

@@ -80,7 +80,6 @@ def declares_entities(data: bytes) -> bool:
     return start >= 0 and head.find(_ENTITY, start) >= 0
 
 
-_declares_entities = declares_entities  # old private name, still imported by rdf_parse
 
 
 def parse_xml(data: bytes, *, what: str) -> etree._Element:

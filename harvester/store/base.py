@@ -73,13 +73,21 @@ def _bind_errors() -> Iterator[None]:
 class StoreBase:
     """Engine, clock, lazy schema upgrade, and the transaction helpers used by every part."""
 
-    def __init__(self, url: str, *, echo: bool = False, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        durable: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         """Create the engine (no connection yet). Raises ValueError for an unusable URL.
 
+        ``durable`` flushes every commit to disk (see ``engine.make_engine``; default off).
         ``clock`` replaces the wall clock for every timestamp the store writes itself (tests).
         """
         self.url = normalise_url(url)
-        self._engine: Engine = make_engine(self.url, echo=echo)
+        self._engine: Engine = make_engine(self.url, echo=echo, durable=durable)
         self._clock = clock or now_utc
         self._local = threading.local()
         self._schema_lock = threading.Lock()

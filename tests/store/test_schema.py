@@ -142,6 +142,30 @@ def test_sqlite_file_directory_and_pragmas(tmp_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.parametrize("durable", [False, True])
+def test_commit_durability_setting(db_url: str, backend: str, durable: bool) -> None:
+    store = Store(db_url, durable=durable)
+    try:
+        with store._engine.connect() as conn:
+            if backend == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == (2 if durable else 1)  # FULL/NORMAL
+            else:
+                assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == ("on" if durable else "off")
+                assert conn.exec_driver_sql("SHOW timezone").scalar() == "UTC"
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_url_options_win(fresh_postgres_url: str) -> None:
+    store = Store(fresh_postgres_url + "?options=-c%20synchronous_commit%3Dlocal")
+    try:
+        with store._engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "local"
+    finally:
+        store.close()
+
+
 def test_url_normalisation() -> None:
     assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
     assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"

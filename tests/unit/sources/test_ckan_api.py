@@ -375,6 +375,27 @@ def test_data_go_id_envelope_page_is_read(http_server, shared_data: Path) -> Non
     assert json.loads(refs[1].payload)["organization"]["name"]
 
 
+# Raw package dicts of the shared samples, served as one package_search page: (sample, expected remote id).
+# The other ckan_api samples are not package listings (organization_list, ckanext-spatial's ISO values,
+# ckanext-dcat's legacy JSON catalogue) and are read by no source; the API captures are tested above.
+PACKAGE_SAMPLES = [
+    ("ckanext-dcat_ckan_package_dataset_series.json", "test-dataset-series"),  # no id: the name
+    ("ckanext-dcat_ckan_package_full_legacy.json", "756d6426-d52d-492a-a263-599ad1caa123"),
+    ("ckanext-dcat_ckan_package_minimal_extras.json", "2988a6aa-2802-4f32-b846-d4520c79c4b7"),
+    ("ckanext-dcat_ckan_package_scheming_dcat_ap_full.json", "test-dataset-shacl"),
+    ("ckanext-dcat_ckan_package_scheming_dcat_ap_vocabularies.json", "test-dataset-shacl"),
+]
+
+
+@pytest.mark.parametrize(("name", "remote_id"), PACKAGE_SAMPLES)
+def test_package_dict_samples_pass_through_unchanged(name: str, remote_id: str, http_server,
+                                                     shared_data: Path) -> None:
+    package = json.loads((shared_data / "ckan_api" / name).read_text(encoding="utf-8"))
+    serve_pages(http_server, [[package]], rows=100)
+    [ref] = list(make(http_server).gather(ctx()))
+    assert ref.remote_id == remote_id and json.loads(ref.payload) == package and not ref.deleted
+
+
 def test_proxy_transport_posts_envelopes_and_moves_filters_into_q(http_server) -> None:
     def handle(req: Request) -> Scripted:
         endpoint = json.loads(req.body)["endpoint"]

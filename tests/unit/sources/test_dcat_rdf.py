@@ -151,6 +151,7 @@ def _hydra_page(server, n: int, next_n: int | None, datasets: list[str], *, publ
     base = server.url("/catalog")
     nxt = f"hydra:next <{base}?page={next_n}> ;" if next_n else ""
     pub = "; dct:publisher <http://example.go.id/org/kominfo>" if publisher else ""
+    pub += "; dcat:dataset " + ", ".join(f"<http://example.go.id/ds/{d}>" for d in datasets)
     body = f"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <{DCT}> .
 @prefix hydra: <http://www.w3.org/ns/hydra/core#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
 <{base}?page={n}> a hydra:PartialCollectionView ; {nxt} hydra:first <{base}?page=1> .
@@ -170,7 +171,7 @@ def test_resume_limit_and_cross_page_inheritance(http_server) -> None:
 
     refs = list(make(start).gather(ctx()))
     assert [r.remote_id.rsplit("/", 1)[1] for r in refs] == ["a", "b", "c", "d"]
-    # page 3's catalogue has no publisher: inherited from page 1's, with its description
+    # page 3's catalogue (listing d) has no publisher: page 1's is inherited, with its description
     assert values(refs[3].payload, "<http://example.go.id/ds/d>", f"<{DCT}publisher>") == [
         "<http://example.go.id/org/kominfo>"]
     assert '"Kominfo"' in refs[3].payload.decode()

@@ -1,0 +1,74 @@
+"""Fixtures of the feed tests: a SQLite store seeded with the example records, the DCAT-AP profile,
+a ``FeedApp`` factory, and a real waitress server in a thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from harvester.feed.app import FeedApp, FeedConfig
+from harvester.mapping.codelists import CodeLists
+from harvester.model.dataset import Agent
+from harvester.profiles.dcat_ap import CatalogInfo, DcatAp3Profile
+from harvester.store import Store
+from tests.unit.feed.records import BASE, Seeded, seed
+
+CATALOG = CatalogInfo(uri=f"{BASE}/catalog", title="Katalog Satu Data Kota Blitar",
+                      description="Katalog metadata data sektoral Pemerintah Kota Blitar.",
+                      publisher=Agent(name="Dinas Komunikasi, Informatika dan Statistik Kota Blitar",
+                                      uri=f"{BASE}/organisasi/diskominfotik"),
+                      homepage=BASE, license="http://creativecommons.org/licenses/by/4.0/")
+
+
+@pytest.fixture(scope="session")
+def profile() -> DcatAp3Profile:
+    return DcatAp3Profile(CodeLists.load(), base_uri=BASE)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(f"sqlite:///{tmp_path / 'feed.db'}")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def seeded(store: Store) -> Seeded:
+    return seed(store)
+
+
+AppFactory = Callable[..., FeedApp]
+
+
+@pytest.fixture
+def make_app(store: Store, profile: DcatAp3Profile) -> AppFactory:
+    def factory(**config: Any) -> FeedApp:
+        config.setdefault("page_size", 5)
+        return FeedApp(store, profile, CATALOG, FeedConfig(**config))
+
+    return factory
+
+
+@pytest.fixture
+def app(seeded: Seeded, make_app: AppFactory) -> FeedApp:
+    return make_app()
+
+
+def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
+    """Serve ``app`` with waitress on a free loopback port; returns (root URL, stop function)."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="feed-test")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.close()
+        thread.join(timeout=5)
+
+    return f"http://127.0.0.1:{server.effective_port}", stop
