@@ -42,17 +42,15 @@ def catalog(ctx: FeedContext, req: Request, ext: Optional[str] = None) -> Respon
     vary = ("Accept",) if negotiated else ()
     if req.arg("page") == "all":
         return _dump(ctx, req, fmt, query, vary)
-    this_after = req.arg("after")
-
     def render(rows: list[RecordRow], plan: PagePlan, next_after: Optional[str]) -> bytes:
-        links = _links(req, fmt, query, plan, next_after, this_after)
+        links = _links(req, fmt, query, plan, next_after)
         return ctx.renderer.page(fmt.ext, rows, hydra_triples(ctx.catalog.uri, links, plan.total,
                                                                ctx.config.page_size))
 
     headers: tuple[tuple[str, str], ...] = ()
     if negotiated:
         page = req.arg("page") or "1"
-        headers = (("Content-Location", _catalog_url(req, fmt, query, page, this_after)),)
+        headers = (("Content-Location", _catalog_url(req, fmt, query, page, req.arg("after"))),)
     return serve_page(ctx, req, query, kind="catalog", variant=fmt.ext, media_type=fmt.content_type,
                       render=render, vary=vary, headers=headers)
 
@@ -64,10 +62,10 @@ def _catalog_url(req: Request, fmt: RdfFormat, query: FeedQuery, page: object, a
     return req.url(f"/catalog.{fmt.ext}", params)
 
 
-def _links(req: Request, fmt: RdfFormat, query: FeedQuery, plan: PagePlan, next_after: Optional[str],
-           this_after: Optional[str]) -> PageLinks:
+def _links(req: Request, fmt: RdfFormat, query: FeedQuery, plan: PagePlan, next_after: Optional[str]) -> PageLinks:
+    # The page node is "?page=N" also when reached through a next link, so both share the cache.
     return PageLinks(
-        this=_catalog_url(req, fmt, query, plan.page, this_after),
+        this=_catalog_url(req, fmt, query, plan.page),
         first=_catalog_url(req, fmt, query, 1),
         last=_catalog_url(req, fmt, query, plan.last),
         next=_catalog_url(req, fmt, query, plan.page + 1, next_after) if next_after else None,
@@ -76,8 +74,7 @@ def _links(req: Request, fmt: RdfFormat, query: FeedQuery, plan: PagePlan, next_
 
 
 def _dump(ctx: FeedContext, req: Request, fmt: RdfFormat, query: FeedQuery, vary: tuple[str, ...]) -> Response:
-    with ctx.queries.read() as conn:
-        snap = FeedQueries.snapshot(conn)
+    snap = ctx.snapshot()
     etag = make_etag(snap.token, "all", ctx.seed, query.key, ctx.access, fmt.ext)
     if is_not_modified(req.environ, etag, snap.modified):
         return Response(304, b"", etag=etag, last_modified=snap.modified, vary=vary)

@@ -37,7 +37,6 @@ from typing import Any, Optional
 from harvester.feed.conditional import is_not_modified, make_etag
 from harvester.feed.context import FeedContext, dataset_path
 from harvester.feed.filters import FeedQuery, format_datetime, parse_datetime, parse_filters
-from harvester.feed.queries import FeedQueries
 from harvester.feed.wsgi import HttpError, Request, Response
 from harvester.pipeline.identity import mint_uri
 from harvester.store import DatasetFilter, RecordRow, decode_key, encode_key
@@ -118,8 +117,7 @@ def changes(ctx: FeedContext, req: Request) -> Response:
     except ValueError as exc:
         raise HttpError(400, f"after: {exc}") from None
     limit = ctx.config.changes_page_size
-    with ctx.queries.read() as conn:
-        snap = FeedQueries.snapshot(conn)
+    snap = ctx.snapshot()
     etag = make_etag(snap.token, "changes", ctx.seed, ctx.access, sorted(params), after_token, req.root_url)
     if is_not_modified(req.environ, etag, snap.modified):
         return Response(304, b"", etag=etag, last_modified=snap.modified)

@@ -8,6 +8,7 @@ request threads. Everything here is thread-safe.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection
 import harvester
 from harvester.feed.cache import ByteLRU
 from harvester.feed.paging import PageIndex
-from harvester.feed.queries import FeedQueries
+from harvester.feed.queries import FeedQueries, Snapshot
 from harvester.feed.render import Renderer
 from harvester.feed.wsgi import HttpError, decode
 from harvester.profiles.sdi import SdiProfile
@@ -40,7 +41,9 @@ class FeedConfig:
     the proxy does not strip (``feed.base_path`` in harvester.yaml). ``forwarded_headers``: trust
     ``X-Forwarded-Proto/Host/Prefix`` (only behind a proxy that sets them). ``base_uri``: base of
     minted dataset URIs, so ``/dataset/<slug>`` also finds datasets whose original IRI is
-    ``{base_uri}/dataset/<slug>`` (default: the profile's base URI).
+    ``{base_uri}/dataset/<slug>`` (default: the profile's base URI). ``snapshot_ttl``: seconds a
+    read of the store's snapshot is reused (a burst of requests then costs no database round
+    trip; a change shows up at most that late; 0 = ask the store on every request).
     """
 
     page_size: int = 100
@@ -52,12 +55,15 @@ class FeedConfig:
     page_cache_mb: float = 64
     chunk_cache_mb: float = 32
     changes_page_size: int = 500
+    snapshot_ttl: float = 1.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= 1000:
             raise ValueError(f"feed page_size must be 1..1000, got {self.page_size}")
         if not 1 <= self.changes_page_size <= 10000:
             raise ValueError(f"feed changes_page_size must be 1..10000, got {self.changes_page_size}")
+        if not 0 <= self.snapshot_ttl <= 60:
+            raise ValueError(f"feed snapshot_ttl must be 0..60 seconds, got {self.snapshot_ttl}")
         if not self.base_path.startswith("/"):
             raise ValueError(f"feed base_path must start with '/', got {self.base_path!r}")
         if self.public_url is not None and not self.public_url.lower().startswith(("http://", "https://")):
@@ -80,8 +86,20 @@ class FeedContext:
         base = config.base_uri or str(getattr(profile, "base_uri", "") or "")
         self.base_uri = base.rstrip("/")
         # Seed of every ETag: output changes with the software version and the configuration too.
+        self._snapshot: tuple[float, Optional[Snapshot]] = (0.0, None)  # (expires at, value): one atomic swap
         self.seed = hashlib.sha1(repr((harvester.__version__, getattr(profile, "name", ""), catalog,
                                        config)).encode("utf-8")).hexdigest()[:16]
+
+    def snapshot(self) -> Snapshot:
+        """The store's snapshot, re-read when older than ``snapshot_ttl`` seconds."""
+        now = time.monotonic()
+        expires, snap = self._snapshot
+        if snap is not None and now < expires:
+            return snap
+        with self.queries.read() as conn:
+            snap = self.queries.snapshot(conn)
+        self._snapshot = (now + self.config.snapshot_ttl, snap)
+        return snap
 
     def visible(self, row: RecordRow) -> bool:
         """True when the feed may show the record now."""

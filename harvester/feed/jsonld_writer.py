@@ -29,7 +29,6 @@ from rdflib.term import BNode, Literal, Node, URIRef
 Triple = tuple[Node, Node, Node]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
 
@@ -84,7 +83,7 @@ class JsonLdChunks:
             value: dict[str, str] = {"@value": str(term)}
             if term.language:
                 value["@language"] = term.language
-            elif term.datatype is not None and str(term.datatype) != XSD_STRING:
+            elif term.datatype is not None:
                 value["@type"] = self.compact(str(term.datatype))
             return value
         if isinstance(term, (URIRef, BNode)):

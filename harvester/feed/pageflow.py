@@ -1,10 +1,12 @@
 """The request flow shared by every paged listing (RDF catalogue pages, SDI JSON pages).
 
-1. one read transaction: store snapshot → ETag (from the snapshot and everything else that shapes
-   the body) → 304 when the client's copy is current → page cache lookup → on a miss, the page plan
-   from the page index and the page's rows (one more row than the page size, to know whether a
-   ``next`` page exists);
-2. outside the transaction (the connection goes back to the pool): render, gzip, cache.
+1. store snapshot (``FeedContext.snapshot``: one index probe, reused for ``snapshot_ttl``) → page
+   plan from the page index (in memory once built for the snapshot) → ETag and cache key from the
+   snapshot, the page's start position and everything else that shapes the body → 304 when the
+   client's copy is current → page cache lookup;
+2. on a miss, one read transaction for the page's rows (one more row than the page size, to know
+   whether a ``next`` page exists);
+3. outside the transaction (the connection goes back to the pool): render, gzip, cache.
 
 Query parameters: ``page`` (1-based, default 1) and ``after`` (an opaque keyset token set by
 ``next`` links; the page starts strictly after that record).
@@ -43,30 +45,23 @@ def serve_page(ctx: FeedContext, req: Request, query: FeedQuery, *, kind: str, v
                headers: tuple[tuple[str, str], ...] = ()) -> Response:
     """One page of the filtered listing, rendered by ``render`` (see the module docstring)."""
     page = parse_page(req.arg("page"))
-    after_token = req.arg("after") or ""
-    after = decode_after(after_token)
+    after = decode_after(req.arg("after"))
     size = ctx.config.page_size
-    key = (kind, ctx.seed, query.key, ctx.access, page, after_token, variant, req.root_url, size)
-    rows: list[RecordRow] = []
-    plan: Optional[PagePlan] = None
-    with ctx.queries.read() as conn:
-        snap = FeedQueries.snapshot(conn)
-        etag = make_etag(snap.token, *key)
-        if is_not_modified(req.environ, etag, snap.modified):
-            return Response(304, b"", etag=etag, last_modified=snap.modified, vary=vary)
-        cached = ctx.pages.get((snap.token, key))
-        if cached is None:
-            if after is not None:
-                total, _ = ctx.index.boundaries(conn, snap, query, size)
-                plan = PagePlan(page, max(1, -(-total // size)), total, after)
-            else:
-                plan = ctx.index.plan(conn, snap, query, size, page)
-            rows = FeedQueries.page(conn, query.filter, plan.after, size + 1)
+    snap = ctx.snapshot()
+    plan = ctx.index.plan(ctx.queries, snap, query, size, page, after)
+    # Content-based key: "?page=N" and the "next" link of page N-1 name the same rows, so they
+    # share one cache entry and one ETag.
+    key = (snap.token, kind, ctx.seed, query.key, ctx.access, plan.page, plan.after, variant, req.root_url, size)
+    etag = make_etag(*key)
+    if is_not_modified(req.environ, etag, snap.modified):
+        return Response(304, b"", etag=etag, last_modified=snap.modified, vary=vary)
+    cached = ctx.pages.get(key)
     if cached is None:
-        assert plan is not None
+        with ctx.queries.read() as conn:  # rows are at least as new as the snapshot they are keyed by
+            rows = FeedQueries.page(conn, query.filter, plan.after, size + 1)
         next_after = encode_key(rows[size - 1].feed_key) if len(rows) > size else None
         body = render(rows[:size], plan, next_after)
         cached = (gzip_bytes(body), len(body))
-        ctx.pages.put((snap.token, key), cached)
+        ctx.pages.put(key, cached)
     return Response(200, cached[0], media_type, list(headers), etag=etag, last_modified=snap.modified,
                     vary=vary, gzipped=True, size=cached[1])

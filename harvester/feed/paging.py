@@ -29,7 +29,6 @@ from typing import Hashable, Optional
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
-from sqlalchemy.engine import Connection
 
 from harvester.feed.filters import FeedQuery
 from harvester.feed.queries import FeedQueries, Key, Snapshot
@@ -59,7 +58,10 @@ class PageIndex:
         self._building: dict[Hashable, threading.Lock] = {}
         self.builds = 0
 
-    def boundaries(self, conn: Connection, snapshot: Snapshot, query: FeedQuery, size: int) -> tuple[int, list[Key]]:
+    def boundaries(self, queries: FeedQueries, snapshot: Snapshot, query: FeedQuery,
+                   size: int) -> tuple[int, list[Key]]:
+        """(total, boundary keys) for the filter at ``snapshot``; computed (in its own read
+        transaction) only on first use."""
         key = (snapshot.token, query.key, query.filter.access_in, size)
         with self._lock:
             hit = self._entries.get(key)
@@ -71,7 +73,8 @@ class PageIndex:
             with self._lock:
                 hit = self._entries.get(key)
             if hit is None:
-                hit = FeedQueries.page_boundaries(conn, query.filter, size)
+                with queries.read() as conn:
+                    hit = queries.page_boundaries(conn, query.filter, size)
                 self.builds += 1
                 with self._lock:
                     self._entries[key] = hit
@@ -81,10 +84,15 @@ class PageIndex:
             self._building.pop(key, None)
         return hit
 
-    def plan(self, conn: Connection, snapshot: Snapshot, query: FeedQuery, size: int, page: int) -> PagePlan:
-        """The plan of page ``page`` (1-based). HttpError 404 past the last page (page 1 always exists)."""
-        total, keys = self.boundaries(conn, snapshot, query, size)
+    def plan(self, queries: FeedQueries, snapshot: Snapshot, query: FeedQuery, size: int, page: int,
+             after: Optional[Key] = None) -> PagePlan:
+        """The plan of page ``page`` (1-based), starting after ``after`` when given (a ``next``
+        link), else at the page's boundary. HttpError 404 past the last page (page 1 always
+        exists) unless ``after`` is given (the store may have changed since the link was made)."""
+        total, keys = self.boundaries(queries, snapshot, query, size)
         last = max(1, math.ceil(total / size))
+        if after is not None:
+            return PagePlan(page, last, total, after)
         if page > last:
             raise HttpError(404, f"page {page} does not exist; the last page is {last}")
         return PagePlan(page, last, total, keys[page - 2] if page > 1 else None)

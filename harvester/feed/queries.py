@@ -4,10 +4,13 @@ All reads of one request run in ONE read transaction (``FeedQueries.read``): the
 the page index and the page rows then describe the same state of the store (SQLite WAL gives a
 snapshot per transaction; on PostgreSQL the transaction is REPEATABLE READ).
 
-* ``snapshot``: ``max(updated_at)`` and ``count(*)`` over *all* records. Every visible change of a
-  record (create, content, status, deletion) sets its ``updated_at`` to the store's "now"
-  (``RecordRow`` contract), so the pair changes whenever any feed page could change; it keys
-  the page caches and the ETags. Both are answered from indexes.
+* ``snapshot``: ``max(updated_at)`` over *all* records (one index probe). Every visible change of
+  a record (create, content, status, deletion) sets its ``updated_at`` to "now" (``RecordRow``
+  contract) and records are never physically deleted, so the value moves whenever any feed page
+  could change; it keys the page caches and the ETags. Known gap: a write transaction that
+  commits a change stamped *earlier* than an already committed newer one (two jobs batching at
+  once) does not move it; such a change shows at the next store change. A store-maintained
+  change sequence would close the gap (see the lead's notes).
 * ``page_boundaries``: the keyset key of every ``size``-th row in feed order, computed in the
   database with ``row_number()`` (one pass over the feed index) so that page N starts with an
   indexed seek instead of skipping N-1 pages.
@@ -40,6 +43,10 @@ from harvester.store.tables import record
 
 Key = tuple[datetime, str, str]
 
+#: Newest change of any record: answered from ix_record_updated_at (one index probe). A count or
+#: any other aggregate next to max() would turn it into a full scan.
+_SNAPSHOT = sa.select(sa.func.max(record.c.updated_at))
+
 #: Rows fetched per round trip when the theme filter makes the database return candidates only.
 _THEME_BATCH = 200
 
@@ -71,11 +78,8 @@ class FeedQueries:
 
     @staticmethod
     def snapshot(conn: Connection) -> Snapshot:
-        newest, count = conn.execute(
-            sa.select(sa.func.max(record.c.updated_at), sa.func.count()).select_from(record)
-        ).one()
-        stamp = newest.isoformat() if newest is not None else "-"
-        return Snapshot(f"{stamp}|{count}", newest)
+        newest = conn.execute(_SNAPSHOT).scalar()
+        return Snapshot(newest.isoformat() if newest is not None else "-", newest)
 
     @staticmethod
     def page_boundaries(conn: Connection, flt: DatasetFilter, size: int) -> tuple[int, list[Key]]:

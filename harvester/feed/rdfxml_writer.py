@@ -22,7 +22,7 @@ from typing import Iterable, Mapping
 
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from harvester.feed.jsonld_writer import RDF_TYPE, XSD_STRING, blank_label
+from harvester.feed.jsonld_writer import RDF_TYPE, blank_label
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class RdfXmlChunks:
         if isinstance(o, Literal):
             if o.language:
                 extra = f' xml:lang="{_attr(o.language)}"'
-            elif o.datatype is not None and str(o.datatype) != XSD_STRING:
+            elif o.datatype is not None:
                 extra = f' rdf:datatype="{_attr(str(o.datatype))}"'
             else:
                 extra = ""

@@ -48,9 +48,10 @@ def _json(doc: Any) -> bytes:
 
 
 def datasets(ctx: FeedContext, req: Request) -> Response:
-    """GET /api/sdi/datasets: one page of SDI records."""
+    """GET /api/sdi/datasets: one page of SDI records (one record with ``?uri=``)."""
+    if req.arg("uri"):
+        return dataset(ctx, req)
     query = parse_filters(req, ctx.access)
-    this_after = req.arg("after")
 
     def render(rows: list[RecordRow], plan: PagePlan, next_after: Optional[str]) -> bytes:
         records = []
@@ -58,7 +59,7 @@ def datasets(ctx: FeedContext, req: Request) -> Response:
             dataset = load_dataset(row)
             if dataset is not None:
                 records.append(ctx.sdi.render(dataset))
-        links = {"self": _url(req, query, plan.page, this_after), "first": _url(req, query, 1),
+        links = {"self": _url(req, query, plan.page), "first": _url(req, query, 1),
                  "last": _url(req, query, plan.last)}
         if plan.page > 1:
             links["prev"] = _url(req, query, plan.page - 1)
@@ -74,9 +75,7 @@ def dataset(ctx: FeedContext, req: Request, id: Optional[str] = None) -> Respons
     """GET /api/sdi/datasets/{id} or ?uri=: one SDI record."""
     with ctx.queries.read() as conn:
         if id is None:
-            uri = req.arg("uri")
-            if not uri:
-                return datasets(ctx, req)
+            uri = req.arg("uri") or ""
             row, what = FeedQueries.record_by_uri(conn, uri), uri
         else:
             row, what = ctx.find(conn, id), id

@@ -120,11 +120,21 @@ class _ValueProg:
         self.codelist_name = rule.codelist
         self.unknown, self.output = rule.unknown, rule.output
         self.required = Severity(rule.required) if rule.required else None
+        self.plain = not self.steps and self.codelist is None
 
     def run(self, doc: Document, run: _Run, scope: dict[str, list[Any]], label: str,
             into: list[Issue] | None) -> list[Any]:
         if self.const:
             return self.coerce(list(self.const), run, label, "const", into)
+        if self.plain and not self.collect_all:
+            # Fast path (most rules): no transforms, no code list - the first non-empty path wins.
+            select = doc.select
+            for path in self.paths:
+                raw = select(path)
+                if raw:
+                    return self.coerce(raw, run, label, path, into)
+            if self.template is None and self.var is None:
+                return self.finish_empty(run, label, into)
         values: list[Any] = []
         pending: list[Issue] = []
         where: str | None = None
@@ -144,14 +154,18 @@ class _ValueProg:
         if not values and fallback is not None:
             values, where = self.resolve(fallback[0], run, label, fallback[1], pending), fallback[1]
         (run.issues if into is None else into).extend(pending)
-        if not values and self.default:
-            values, where = list(self.default), "default"
         if not values:
-            if self.required is not None:
-                tried = " | ".join(self.paths) or "(no paths)"
-                run.issue(self.required, "MAP-REQUIRED", f"no value for required field {label!r}", label, tried, into)
-            return []
+            return self.finish_empty(run, label, into)
         return self.coerce(values, run, label, where, into)
+
+    def finish_empty(self, run: _Run, label: str, into: list[Issue] | None) -> list[Any]:
+        """The default when there is one; else a MAP-REQUIRED issue if the rule is required."""
+        if self.default:
+            return self.coerce(list(self.default), run, label, "default", into)
+        if self.required is not None:
+            tried = " | ".join(self.paths) or "(no paths)"
+            run.issue(self.required, "MAP-REQUIRED", f"no value for required field {label!r}", label, tried, into)
+        return []
 
     def fill(self, run: _Run, scope: dict[str, list[Any]]) -> str | None:
         assert self.template is not None

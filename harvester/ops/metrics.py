@@ -68,8 +68,12 @@ class DaemonMetrics:
         self.job_seconds = Histogram("harvester_job_duration_seconds", "Duration of harvest jobs (without push)",
                                      ["source"], buckets=JOB_BUCKETS, registry=registry)
         self.push_seconds = Histogram("harvester_push_stage_duration_seconds",
-                                      "Duration of the push stage after a job (all targets)", ["source"],
+                                      "Duration of the push stage after a job (all targets in parallel)", ["source"],
                                       buckets=JOB_BUCKETS, registry=registry)
+        self.pushes = Counter("harvester_push_records", "Push outcomes per target (created, updated, unchanged, "
+                              "failed, rejected, conflict ...)", ["target", "outcome"], registry=registry)
+        self.push_errors = Counter("harvester_push_stage_errors", "Push stages that raised (a bug or a broken "
+                                   "target configuration)", ["source"], registry=registry)
         self.skipped = Counter("harvester_scheduler_skipped_runs", "Scheduled runs not started, by reason",
                                ["source", "reason"], registry=registry)
         self.reaped = Counter("harvester_reaped_jobs", "Jobs closed as aborted by the reaper", ["source"],
@@ -78,16 +82,24 @@ class DaemonMetrics:
         self.notifications = Counter("harvester_notifications", "E-mail notifications, by kind and result",
                                      ["kind", "result"], registry=registry)
 
-    def observe_job(self, row: Any, push_seconds: Optional[float] = None) -> None:
+    def observe_push(self, source_id: str, report: Any, seconds: float) -> None:
+        """Count a push stage (``PushReport``: ``per_target`` counters and ``errors``)."""
+        self.push_seconds.labels(source_id).observe(seconds)
+        for target, counts in (getattr(report, "per_target", None) or {}).items():
+            for outcome, n in counts.items():
+                if n:
+                    self.pushes.labels(target, outcome).inc(n)
+        if getattr(report, "errors", None):
+            self.push_errors.labels(source_id).inc()
+
+    def observe_job(self, row: Any) -> None:
         """Count a finished job row (``JobRow``)."""
         self.jobs.labels(row.source_id, row.status).inc()
         for kind, name, n in count_items(row.stats):
             if kind == "action" and n > 0:
                 self.records.labels(row.source_id, name).inc(n)
-        if row.finished_at is not None:
+        if row.finished_at is not None and row.status != "aborted":  # a reaped job's "duration" means nothing
             self.job_seconds.labels(row.source_id).observe(max(0.0, (row.finished_at - row.started_at).total_seconds()))
-        if push_seconds is not None:
-            self.push_seconds.labels(row.source_id).observe(push_seconds)
 
 
 class StoreCollector:

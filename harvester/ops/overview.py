@@ -28,7 +28,7 @@ from harvester.store import DatasetFilter, JobRow, TargetStatus
 FAILING_ATTEMPTS = 3
 
 #: Job status -> state word shown for the source.
-_STATE_OF_STATUS = {
+STATE_OF_STATUS = {
     "done": "ok",
     "done_with_errors": "errors",
     "failed": "failing",
@@ -66,7 +66,7 @@ class SourceView:
             return "disabled"
         if self.last_job is None:
             return "never"
-        return _STATE_OF_STATUS.get(self.last_job.status, self.last_job.status)
+        return STATE_OF_STATUS.get(self.last_job.status, self.last_job.status)
 
 
 @dataclass(frozen=True)

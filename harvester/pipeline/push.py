@@ -206,6 +206,10 @@ class _TargetRun:
         except (TargetUnavailable, ConfigError) as exc:
             self._target_down(due, exc)
             return self._finish()
+        except Exception as exc:  # a bug in one target's set-up must not stop the other targets
+            logger.exception("target %s: push set-up failed", self.name)
+            self._target_down(due, exc)
+            return self._finish()
         groups: dict[str, list[PlanItem]] = {}
         for item in due:  # one worker per stable URI, so two records of one dataset never race
             groups.setdefault(item.record.stable_uri or f"{item.key}", []).append(item)
@@ -267,15 +271,13 @@ class _TargetRun:
             claimed = self.claimed.get(uri) if uri else None
         existing = self.target.show(claimed) if claimed else self.found.get(self._key(item))
         if existing is not None:
-            owner = self.store.find_record_target_by_dataset(self.name, existing.ref.id)
-            if owner is not None and owner.status == "withdrawn" and (owner.source_id, owner.remote_id) != item.key:
-                # the old owner left its source: this record takes the dataset over, so a purge of
-                # the old row must no longer reach it
-                self.store.save_record_target(dataclasses.replace(
-                    owner, target_dataset_id=None, last_error=f"taken over by {item.key[0]}/{item.key[1]}"))
-            elif owner is not None and (owner.source_id, owner.remote_id) != item.key:
+            with self.lock:
+                owner = self.plan.owner(existing.ref.id, item.key)
+            if owner is not None and owner[1] == "withdrawn":
+                self._release(owner[0], existing.ref.id, item.key)
+            elif owner is not None:
                 if existing.claims(uri) or claimed:
-                    text = f"same dataset as {owner.source_id}/{owner.remote_id} ({existing.ref.name})"
+                    text = f"same dataset as {owner[0][0]}/{owner[0][1]} ({existing.ref.name})"
                     self._save(item, status="skipped", target_dataset_id=existing.ref.id, pushed_hash=item.desired_hash,
                                target_name=None, last_error=text, last_error_at=self.p.clock())
                     self._issue(item.record.source_id, item.record.remote_id, Severity.INFO, "PUSH-DUPLICATE",
@@ -296,8 +298,9 @@ class _TargetRun:
                 return self._pushed(item, self._write(item, name, None), "created")
             except NameTaken:
                 other = self.target.show(name)
-                if other is not None and (other.claims(uri) or not other.identities) \
-                        and self.store.find_record_target_by_dataset(self.name, other.ref.id) is None:
+                with self.lock:
+                    free = other is not None and self.plan.owner(other.ref.id, item.key) is None
+                if free and other is not None and (other.claims(uri) or not other.identities):
                     return self._pushed(item, self._write(item, other.ref.name, other), "adopted")
         raise TargetRejected(f"no free dataset name for {item.name!r}", target=self.name,
                              details={"name": ["all candidate names are in use"]})
@@ -391,9 +394,21 @@ class _TargetRun:
                    target_dataset_id=row.target_dataset_id if withdrawn and row else None,
                    last_error=item.reason, last_error_at=None, next_attempt_at=None)
 
+    def _release(self, key: tuple[str, str], dataset_id: str, taker: tuple[str, str]) -> None:
+        """The withdrawn row ``key`` lets ``taker`` have its dataset (so its purge can no longer reach it)."""
+        old = self.store.get_record_target(key[0], key[1], self.name)
+        if old is not None and old.target_dataset_id == dataset_id:
+            self.store.save_record_target(dataclasses.replace(
+                old, target_dataset_id=None, last_error=f"taken over by {taker[0]}/{taker[1]}"))
+        with self.lock:
+            self.plan.note(key, dataset_id, None, "withdrawn")
+
     def _save(self, item: PlanItem, **changes: Any) -> None:
         base = item.row or RecordTargetRow(item.record.source_id, item.record.remote_id, self.name)
-        self.store.save_record_target(dataclasses.replace(base, **changes))
+        row = dataclasses.replace(base, **changes)
+        self.store.save_record_target(row)
+        with self.lock:
+            self.plan.note(item.key, base.target_dataset_id, row.target_dataset_id, row.status)
 
     def _issue(self, source_id: str, remote_id: Optional[str], severity: Severity, code: str, message: str) -> None:
         try:

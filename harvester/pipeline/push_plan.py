@@ -30,6 +30,7 @@ Decision table (first match):
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -123,6 +124,22 @@ class TargetPlan:
     disabled_reason: Optional[str] = None
     items: list[PlanItem] = field(default_factory=list)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # stored name -> (source, remote id)
+    owners: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)  # dataset id -> {key: status}
+
+    def owner(self, dataset_id: Optional[str], exclude: tuple[str, str]) -> Optional[tuple[tuple[str, str], str]]:
+        """The record (other than ``exclude``) holding ``dataset_id`` on this target, with its status:
+        one that may have it live first, else one that withdrew it; duplicates own nothing."""
+        held = [(key, status) for key, status in (self.owners.get(dataset_id or "") or {}).items()
+                if key != exclude and status != "skipped"]
+        held.sort(key=lambda pair: (pair[1] not in LIVE, pair[0]))
+        return held[0] if held else None
+
+    def note(self, key: tuple[str, str], old_id: Optional[str], new_id: Optional[str], status: str) -> None:
+        """Keep ``owners`` current after a row of ``key`` was written."""
+        if old_id and old_id != new_id:
+            (self.owners.get(old_id) or {}).pop(key, None)
+        if new_id:
+            self.owners.setdefault(new_id, {})[key] = status
 
     def counts(self) -> Counter[str]:
         return Counter(item.step.value for item in self.items)
@@ -254,21 +271,21 @@ def build_plan(contexts: dict[str, TargetContext], disabled: dict[str, Any], sou
     """
     source_ids = tuple(source_ids)
     wanted = set(source_ids)
+    per_row = bool(getattr(store, "dry_run", False))
     plan = PushPlan(source_ids, {}, now, contexts)
-    for name, cfg in disabled.items():
-        plan.targets[name] = TargetPlan(name, cfg.title or name, cfg.level, cfg.url, False, cfg.disabled_reason)
     rows: dict[str, dict[tuple[str, str], RecordTargetRow]] = {}
     for name, ctx in contexts.items():
         tplan = plan.targets[name] = TargetPlan(name, ctx.cfg.title or name, ctx.cfg.level, ctx.cfg.url, True)
         rows[name] = {}
-        if getattr(store, "dry_run", False):
-            continue
-        for row in store.iter_record_targets(name):
+        for row in () if per_row else store.iter_record_targets(name):
             if row.target_name:
                 tplan.names[row.target_name] = (row.source_id, row.remote_id)
+            if row.target_dataset_id:
+                tplan.note((row.source_id, row.remote_id), None, row.target_dataset_id, row.status)
             if row.source_id in wanted:
                 rows[name][(row.source_id, row.remote_id)] = row
-    per_row = getattr(store, "dry_run", False)
+    for name, cfg in disabled.items():
+        plan.targets[name] = TargetPlan(name, cfg.title or name, cfg.level, cfg.url, False, cfg.disabled_reason)
     for source_id in source_ids:
         source_opd = (source_opds or {}).get(source_id)
         for record in store.iter_records(source_id):
@@ -277,11 +294,21 @@ def build_plan(contexts: dict[str, TargetContext], disabled: dict[str, Any], sou
                        else rows[name].get((source_id, record.remote_id)))
                 try:
                     item = plan_record(ctx, record, row, now, source_opd=source_opd)
+                    if item is not None and item.step is Step.DUPLICATE and not per_row \
+                            and not _twin_live(plan.targets[name], item):
+                        # the record it duplicated has gone: this path takes the dataset over
+                        item = plan_record(ctx, record, dataclasses.replace(item.row, pushed_hash=None), now,
+                                           source_opd=source_opd)
                 except ValueError as exc:  # a stored record we cannot read: say so, push nothing
                     item = PlanItem(name, record, row, Step.SKIP, str(exc))
                 if item is not None:
                     plan.targets[name].items.append(item)
     return plan
+
+
+def _twin_live(tplan: TargetPlan, item: PlanItem) -> bool:
+    owner = tplan.owner(item.row.target_dataset_id if item.row else None, item.key)
+    return owner is not None and owner[1] in LIVE
 
 
 # ------------------------------------------------------------------------------ describe

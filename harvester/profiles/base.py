@@ -22,7 +22,14 @@ from typing import Any, Iterable, Optional, Protocol, runtime_checkable
 from harvester.errors import ConfigError
 from harvester.model.dataset import Dataset
 
-__all__ = ["Codes", "RdfProfile", "RecordProfile", "create_profile", "REQUIRED_CODE_LISTS"]
+__all__ = ["Codes", "RdfProfile", "RecordProfile", "compact", "create_profile", "REQUIRED_CODE_LISTS"]
+
+_EMPTY = (None, "", [], {}, ())
+
+
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without empty values (None, "", [], {}); False and 0 are kept. Key order is kept."""
+    return {k: v for k, v in data.items() if v not in _EMPTY}
 
 #: Code lists the profiles read; checked when a profile is built so a missing file fails at start-up.
 REQUIRED_CODE_LISTS = (

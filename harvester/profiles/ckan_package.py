@@ -31,11 +31,11 @@ import unicodedata
 from typing import Any, Literal, Optional
 
 from harvester.model.dataset import Agent, Dataset, Distribution
-from harvester.profiles.base import Codes
-from harvester.profiles.dcat_ap_dataset import checksum_parts
+from harvester.profiles.base import Codes, compact
+from harvester.profiles.dcat_ap_dataset import checksum_parts, publisher_type_iri
 from harvester.profiles.dcat_ap_terms import date_literal, iri
 from harvester.profiles.geometry import geojson_text
-from harvester.profiles.namespaces import ADMS_PUBLISHER_TYPE, ADMS_STATUS, sds_uri
+from harvester.profiles.namespaces import ADMS_STATUS, sds_uri
 
 __all__ = ["CkanPackageProfile", "CORE_KEYS", "SCHEMING_FIELDS", "package_name", "sanitize_tags"]
 
@@ -66,7 +66,6 @@ SCHEMING_FIELDS = frozenset({
 _TAG_BAD = re.compile(r"[^\w \-.]", re.UNICODE)
 _TAG_SPLIT = re.compile(r"[,;]")
 _NAME_BAD = re.compile(r"[^a-z0-9_-]+")
-_EMPTY = (None, "", [], {}, ())
 
 Flavour = Literal["plain", "scheming"]
 
@@ -103,15 +102,11 @@ def package_name(dataset: Dataset) -> str:
     return "dataset-" + hashlib.sha1(dataset.identifier.encode("utf-8")).hexdigest()[:12]
 
 
-def _compact(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v not in _EMPTY}
-
-
 def _agent(agent: Optional[Agent], agent_type: Optional[str]) -> dict[str, Any]:
     if agent is None or not agent.name:
         return {}
     email = agent.email[7:] if agent.email and agent.email.lower().startswith("mailto:") else agent.email
-    return _compact({"uri": agent.uri, "name": agent.name, "email": email, "url": agent.url, "type": agent_type})
+    return compact({"uri": agent.uri, "name": agent.name, "email": email, "url": agent.url, "type": agent_type})
 
 
 class CkanPackageProfile:
@@ -144,7 +139,7 @@ class CkanPackageProfile:
         if ds.license and not license_id:
             notes.append(f"licence {ds.license!r} has no CKAN licence id; it is kept on the resources")
         private = codes.attr("akses", ds.access_rights, "ckan_private")
-        pkg = _compact({
+        pkg = compact({
             "name": name or package_name(ds),
             "title": ds.title,
             "notes": ds.description,
@@ -173,7 +168,7 @@ class CkanPackageProfile:
         for key, value in ds.extras:  # unmapped source values: ours win, core keys are never extras
             if key in CORE_KEYS or key in SCHEMING_FIELDS or key in extras or key in pkg or not key:
                 notes.append(f"source extra {key!r} not copied (reserved or already mapped)")
-            elif value not in _EMPTY:
+            elif value:
                 extras[key] = str(value)
         if extras:
             pkg["extras"] = [{"key": k, "value": v} for k, v in extras.items()]
@@ -198,13 +193,13 @@ class CkanPackageProfile:
             alt_ids.append(ds.kode_indikator)
         spatial = []
         for loc in ds.spatial:
-            spatial.append(_compact({
+            spatial.append(compact({
                 "uri": (codes.uri("wilayah", loc.code) if loc.code else None) or loc.uri,
                 "text": loc.label or (codes.label("wilayah", loc.code) if loc.code else None),
                 "geom": geojson_text(loc.geometry), "bbox": geojson_text(loc.bbox),
                 "centroid": geojson_text(loc.centroid),
             }))
-        return _compact({
+        return compact({
             "identifier": ds.identifier,
             "issued": _date(ds.issued, "issued", notes),
             "modified": _date(ds.modified, "modified", notes),
@@ -220,11 +215,11 @@ class CkanPackageProfile:
             "applicable_legislation": [a for a in ds.applicable_legislation if a],
             "is_referenced_by": [r for r in ds.is_referenced_by if r],
             "source": [s for s in ds.source if s],
-            "contact": [c for c in (_compact({"uri": cp.uri, "name": cp.name, "email": cp.email,
+            "contact": [c for c in (compact({"uri": cp.uri, "name": cp.name, "email": cp.email,
                                               "url": cp.url}) for cp in ds.contact_points) if c],
             "publisher": [a for a in [_agent(ds.publisher, pub_type)] if a],
             "creator": [a for a in [_agent(ds.creator, _adms_type(ds.creator.type if ds.creator else None))] if a],
-            "temporal_coverage": [t for t in (_compact({"start": _date(p.start, "temporal start", notes),
+            "temporal_coverage": [t for t in (compact({"start": _date(p.start, "temporal start", notes),
                                                         "end": _date(p.end, "temporal end", notes)})
                                               for p in ds.temporal) if t],
             "spatial_coverage": [s for s in spatial if s],
@@ -236,7 +231,7 @@ class CkanPackageProfile:
         """The plain flavour's extras for DCAT values (ckanext-dcat legacy names)."""
         out: dict[str, str] = {}
         if ds.uri:
-            out["uri"] = ds.uri
+            out["uri"] = _dataset_iri(ds)
         for key in ("identifier", "issued", "modified", "frequency", "access_rights", "provenance",
                     "dcat_type", "spatial_resolution_in_meters"):
             if key in dcat:
@@ -290,12 +285,12 @@ class CkanPackageProfile:
         def flag(value: Optional[bool]) -> Optional[str]:
             return None if value is None else ("true" if value else "false")
 
-        contacts = [c for c in (_compact({"name": cp.name, "email": cp.email, "phone": cp.phone, "url": cp.url,
+        contacts = [c for c in (compact({"name": cp.name, "email": cp.email, "phone": cp.phone, "url": cp.url,
                                           "uri": cp.uri}) for cp in ds.contact_points) if c]
-        variabel = [_compact({"nama": v.nama, "konsep": v.konsep, "definisi": v.definisi,
+        variabel = [compact({"nama": v.nama, "konsep": v.konsep, "definisi": v.definisi,
                               "tipe_data": v.tipe_data, "satuan": v.satuan, "kode_sds": v.kode_sds})
                     for v in ds.variabel]
-        return _compact({
+        return compact({
             "sdi_konsep": ds.konsep,
             "sdi_definisi": ds.definisi,
             "sdi_klasifikasi": ds.klasifikasi,
@@ -306,7 +301,8 @@ class CkanPackageProfile:
             "sdi_walidata_pendukung": ds.walidata_pendukung,
             "sdi_pembina_data": ds.pembina_data,
             "sdi_kode_pemda": ds.kode_pemda,
-            "sdi_kode_pemda_bps": ds.kode_pemda_bps,
+            "sdi_kode_pemda_bps": ds.kode_pemda_bps or (self.codes.attr("wilayah", ds.kode_pemda, "bps")
+                                                        if ds.kode_pemda else None),
             "sdi_level_instansi": ds.level_instansi,
             # an alias the code list resolves is written as its code (the schema's select needs codes)
             "sdi_akses": self.codes.code("akses", ds.access_rights) or ds.access_rights,
@@ -336,7 +332,7 @@ class CkanPackageProfile:
             "sdi_kontak": (json.dumps(contacts, ensure_ascii=False)
                            if len(contacts) > 1 or any("phone" in c for c in contacts) else None),
             "sdi_harvest_source": ds.source[0] if ds.source else None,
-            "sdi_harvest_uri": ds.uri,
+            "sdi_harvest_uri": _dataset_iri(ds) if ds.uri else None,
         })
 
     # ------------------------------------------------------------------ resources
@@ -346,7 +342,7 @@ class CkanPackageProfile:
         status = dist.status
         if status and not status.startswith("http"):
             status = ADMS_STATUS + status
-        return _compact({
+        return compact({
             "url": dist.download_url or dist.access_url,
             "name": dist.title,
             "description": dist.description,
@@ -366,6 +362,11 @@ class CkanPackageProfile:
         })
 
 
+def _dataset_iri(ds: Dataset) -> str:
+    """The dataset IRI exactly as the DCAT-AP profile writes it (unsafe characters percent-encoded)."""
+    return str(iri(ds.uri) or ds.uri)
+
+
 def _date(value: Optional[str], what: str, notes: list[str]) -> Optional[str]:
     """``value`` when it is an ISO 8601 date CKAN's dcat_date accepts, else None with a note."""
     if not value:
@@ -377,9 +378,6 @@ def _date(value: Optional[str], what: str, notes: list[str]) -> Optional[str]:
 
 
 def _adms_type(value: Optional[str]) -> Optional[str]:
-    """ADMS publisher-type IRI for an ADMS code or IRI; other values (e.g. 'public_body') as given."""
-    if not value:
-        return None
-    if value.startswith(("http://", "https://")) or not re.fullmatch(r"[A-Za-z]+", value):
-        return value
-    return ADMS_PUBLISHER_TYPE + value
+    """ADMS publisher-type IRI for an ADMS code or IRI; other values (e.g. 'public_body') as given,
+    as ckanext-dcat writes them."""
+    return publisher_type_iri(value) or value or None

@@ -2,10 +2,15 @@
 
 Mapping: spec §4 (DCAT column) and §11.3, DCAT-AP 3.0.1 classes and properties, the project's
 ``sdi:`` vocabulary for SDI fields (names shared with ``harvester/validate/shapes/sdi-shapes.ttl``).
-The per-field decisions are documented in ``dcat_ap_dataset``. A record with only an identifier,
-title and description yields zero violations of the official DCAT-AP 3.0.1 SHACL shapes; the only
-exception DCAT-AP itself forces is a ``dcat:DatasetSeries`` without any member in the same graph
-(the series shape needs at least one ``dcat:inSeries`` pointing at it).
+The per-field decisions are documented in ``dcat_ap_dataset`` and ``dcat_ap_distribution``. Every
+record with a title and a description yields zero violations of the official DCAT-AP 3.0.1 SHACL
+shapes, however odd its other values (tested with hand-made, golden and random records). A
+``dcat:DatasetSeries`` with no member in the same document gets a DCAT-AP *warning* (the series
+shape wants an inverse ``dcat:inSeries``), not a violation.
+
+Text literals never carry the characters XML 1.0 forbids (C0 controls other than TAB/LF/CR, lone
+surrogates, U+FFFE/U+FFFF): they become U+FFFD in every format, so RDF/XML stays well-formed and all
+four serialisations hold the same graph.
 
 StatDCAT-AP (``s1n:``) is not emitted: its ``statUnitMeasure`` / ``measure`` / ``dimension`` expect
 IRIs of units and dimensions, and no code list gives those for SDI ``satuan`` / ``ukuran`` /

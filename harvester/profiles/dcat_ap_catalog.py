@@ -56,7 +56,7 @@ def catalog_triples(builder: DatasetTriples, catalog: CatalogInfo,
     add((node, A, T_CATALOG))
     add((node, P_TITLE, literal(catalog.title, lang)))
     add((node, P_DESC, literal(catalog.description, lang)))
-    memo: dict[Agent, Node] = {}
+    memo: dict[object, Node] = {}
     publisher = builder.agent_node(catalog.publisher, bnode, add, memo)
     add((node, P_PUBLISHER, publisher))
     homepage = iri(catalog.homepage)

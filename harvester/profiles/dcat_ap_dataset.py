@@ -17,7 +17,19 @@ Decisions (see also the module docstring of ``dcat_ap``):
 * Non-IRI values of IRI-valued properties that carry meaning as text (``dct:conformsTo "Standard 1"``,
   ``dct:isReferencedBy``, ``dct:source``, ``dct:type``, licences) become blank nodes with a label.
 * Dates are typed by shape (``xsd:gYear`` / ``gYearMonth`` / ``date`` / ``dateTime``); invalid ones
-  are left out (the SDI validator reports them).
+  are left out (the SDI validator reports them); ``sdi:jadwalRilis`` keeps a bad date as a literal.
+* Agents: ``foaf:Agent`` + ``foaf:Organization`` (IRI when the agent has one); the publisher's
+  ``dct:type`` is the ADMS publisher type of ``agent.type`` or else of ``level_instansi``. Roles go in
+  ``prov:qualifiedAttribution`` with ``sdi:Walidata`` / ``ProdusenData`` / ``PembinaData`` /
+  ``WalidataPendukung``. Contact points are ``vcard:Kind`` + ``vcard:Organization`` with ``mailto:``
+  and ``tel:`` IRIs (spaces, dots and brackets dropped from numbers).
+* Places: a region code becomes the code list's wilayah IRI with its name as ``skos:prefLabel``;
+  bbox / geometry / centroid become WKT literals (GeoJSON converted, see ``geometry``).
+* ``kode_sds`` adds ``dct:conformsTo`` the minted SDS IRI (``namespaces.sds_uri``) and
+  ``sdi:kodeSds``; ``kode_indikator`` adds an ``adms:Identifier`` and ``sdi:kodeIndikator``; a missing
+  ``kode_pemda_bps`` is derived from the wilayah list; ``status_data`` also gives ``adms:status``.
+* ``version`` is written as ``dcat:version`` (DCAT-AP 3) and ``owl:versionInfo`` (DCAT-AP 2 readers).
+* StatDCAT-AP ``s1n:`` terms are not written (see ``dcat_ap``).
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ from harvester.profiles.dcat_ap_vocab import (
 from harvester.profiles.geometry import geometry_literal
 from harvester.profiles.namespaces import ADMS_PUBLISHER_TYPE, SDI, sds_uri
 
-__all__ = ["DatasetTriples", "checksum_parts", "dataset_node", "phone_iris", "uri_mailto"]
+__all__ = ["DatasetTriples", "checksum_parts", "dataset_node", "phone_iris", "publisher_type_iri", "uri_mailto"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -294,8 +306,7 @@ class DatasetTriples(DistributionTriples):
             label = label or self.codes.label("wilayah", loc.code)
         if place is None:
             place = iri(loc.uri)
-        if place is None:
-            place = bnode()
+        place = bnode.claim(place)
         add((subject, P_SPATIAL, place))
         add((place, A, T_LOCATION))
         if label:
@@ -309,12 +320,14 @@ class DatasetTriples(DistributionTriples):
 
     # ------------------------------------------------------------------ agents
     def agent_node(self, agent: Agent, bnode: BNodes, add: Callable[[Triple], None],
-                    memo: dict[Agent, Node], default_type: Optional[str] = None) -> Node:
-        known = memo.get(agent)
+                    memo: dict[object, Node], default_type: Optional[str] = None) -> Node:
+        agent_iri = iri(agent.uri)
+        key: object = str(agent_iri) if agent_iri is not None else agent  # one node per agent IRI
+        known = memo.get(key)
         if known is not None:
             return known
-        node: Node = iri(agent.uri) or bnode()
-        memo[agent] = node
+        node = bnode.claim(agent_iri)
+        memo[key] = node
         add((node, A, T_AGENT))
         add((node, A, T_ORG))
         add((node, P_NAME, literal(agent.name)))
@@ -326,7 +339,7 @@ class DatasetTriples(DistributionTriples):
         if page is not None:
             add((node, P_HOMEPAGE, page))
             add((page, A, T_DOCUMENT))
-        kind = _publisher_type(agent.type) or default_type
+        kind = publisher_type_iri(agent.type) or default_type
         if kind:
             add((node, P_TYPE, uri(kind)))
             add((uri(kind), A, T_CONCEPT))
@@ -334,7 +347,7 @@ class DatasetTriples(DistributionTriples):
         return node
 
     def _agents(self, ds: Dataset, node: URIRef, bnode: BNodes, add: Callable[[Triple], None]) -> None:
-        memo: dict[Agent, Node] = {}
+        memo: dict[object, Node] = {}
         level_type = self.codes.attr("level_instansi", ds.level_instansi, "adms_uri")
         roles: list[tuple[Node, URIRef]] = []
         if ds.publisher is not None and ds.publisher.name:
@@ -359,7 +372,7 @@ class DatasetTriples(DistributionTriples):
     def _contact(self, subject: Node, cp: ContactPoint, bnode: BNodes, add: Callable[[Triple], None]) -> None:
         if not (cp.name or cp.email or cp.phone or cp.url or cp.uri):
             return
-        node: Node = iri(cp.uri) or bnode()
+        node = bnode.claim(iri(cp.uri))
         add((subject, P_CONTACT, node))
         add((node, A, T_KIND))
         add((node, A, T_VORG))
@@ -382,6 +395,8 @@ class DatasetTriples(DistributionTriples):
                 add((node, pred, text(value)))
         for field_name, pred in _SDI_CODES:
             value = getattr(ds, field_name)
+            if field_name == "kode_pemda_bps" and not value:  # derived from the wilayah list when absent
+                value = self.codes.attr("wilayah", ds.kode_pemda, "bps") if ds.kode_pemda else None
             if value:
                 list_name = _CODE_LIST_OF.get(field_name)
                 if list_name is not None:  # an alias the lookup resolved is written as its code
@@ -449,7 +464,8 @@ def phone_iris(phone: Optional[str]) -> list[URIRef]:
     return out
 
 
-def _publisher_type(value: Optional[str]) -> Optional[str]:
+def publisher_type_iri(value: Optional[str]) -> Optional[str]:
+    """ADMS publisher-type IRI for an ADMS code (``LocalAuthority``) or an IRI; None otherwise."""
     if not value:
         return None
     value = value.strip()

@@ -54,7 +54,7 @@ class DistributionTriples:
 
     def _distribution(self, ds: Dataset, ds_node: URIRef, dist: Distribution, bnode: BNodes,
                       text: Callable[[str], Literal], add: Callable[[Triple], None]) -> None:
-        node: Node = iri(dist.uri) or bnode()
+        node = bnode.claim(iri(dist.uri))
         add((ds_node, P_DIST, node))
         add((node, A, T_DIST))
         access = (iri(dist.access_url) or iri(dist.download_url) or iri(dist.access_service)

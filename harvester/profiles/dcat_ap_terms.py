@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
-from rdflib.term import BNode, Literal, URIRef
+from rdflib.term import BNode, Literal, Node, URIRef
 
 from harvester.profiles.namespaces import XSD
 
@@ -190,20 +190,34 @@ def date_literal(value: Optional[str]) -> Optional[Literal]:
 
 
 class BNodes:
-    """Deterministic blank nodes for one dataset: ``b<hash of seed><counter>``.
+    """Node allocation for one dataset: deterministic blank nodes and IRIs claimed once.
 
-    The same dataset gives the same node ids (so the same bytes), and two datasets never share one.
+    ``bnode()`` returns ``b<hash of seed>x<counter>``: the same dataset gives the same node ids (so
+    the same bytes), and two datasets never share one. ``claim(iri)`` returns the IRI the first time
+    and a fresh blank node after that, so two distributions (or places, contacts) that a source gave
+    the same IRI do not pile their properties onto one node (DCAT-AP caps many of them at one).
     """
 
-    __slots__ = ("_prefix", "_n")
+    __slots__ = ("_prefix", "_n", "_claimed")
 
     def __init__(self, seed: str) -> None:
         self._prefix = "b" + hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         self._n = 0
+        self._claimed: set[str] = {seed}
 
     def __call__(self) -> BNode:
         self._n += 1
         return _str_new(BNode, f"{self._prefix}x{self._n}")
+
+    def claim(self, node: Optional[URIRef]) -> Node:
+        """``node`` if no other node of this dataset used it yet, else a new blank node."""
+        if node is None:
+            return self()
+        key = str.__str__(node)
+        if key in self._claimed:
+            return self()
+        self._claimed.add(key)
+        return node
 
 
 # --- self-test ------------------------------------------------------------------------------------

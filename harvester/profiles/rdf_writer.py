@@ -100,6 +100,8 @@ class _Terms:
         self._cache: dict[str, str] = dict(self._seed)
         #: id(term) -> (term, text, is_blank): most triples reuse the same term objects
         self.seen: dict[int, tuple[Node, str, bool]] = {}
+        #: language tags already checked against BCP 47 syntax
+        self.langs: set[str] = set()
 
     def iri(self, term: str) -> str:
         key = _str(term)
@@ -125,11 +127,17 @@ class _Terms:
         text = _string(_str(lit), self._long)
         lang = lit.language
         if lang:
-            if not _LANG.match(lang):
-                raise TypeError(f"invalid language tag {lang!r} on literal {_str(lit)[:60]!r}")
+            if lang not in self.langs:
+                if not _LANG.match(lang):
+                    raise TypeError(f"invalid language tag {lang!r} on literal {_str(lit)[:60]!r}")
+                if len(self.langs) >= _CACHE_LIMIT:
+                    self.langs.clear()
+                self.langs.add(lang)
             return f"{text}@{lang}"
         dt = lit.datatype
         if dt is not None:
+            if self.seen.get(id(dt)) is None:
+                self.render(dt, (lit, dt, lit), "object")  # remembered for the writers' fast path
             return f"{text}^^{self.iri(dt)}"
         return text
 
@@ -165,9 +173,8 @@ class TurtleWriter:
     def write(self, triples: Iterable[Triple]) -> None:
         """Write one self-contained chunk (see the module docstring about blank nodes)."""
         terms = self._terms
-        render = terms.render
-        literal = terms.literal
-        seen = terms.seen
+        render, literal, seen, langs = terms.render, terms.literal, terms.seen, terms.langs
+        needs_escape = _SHORT_BAD.search
         groups: dict[str, dict[str, list[str]]] = {}
         refs: dict[str, int] = {}
         for triple in triples:
@@ -176,8 +183,26 @@ class TurtleWriter:
             skey = hit[1] if hit is not None and hit[0] is s else render(s, triple, "subject")[0]
             hit = seen.get(id(p))
             pkey = hit[1] if hit is not None and hit[0] is p and not hit[2] else render(p, triple, "predicate")[0]
+            o_blank = False
             if type(o) is Literal:
-                okey, o_blank = literal(o), False
+                # inline fast path for the common literal: nothing to escape, a known tag or datatype
+                lex = _str(o)
+                okey = None
+                if needs_escape(lex) is None:
+                    lang = o.language
+                    if lang:
+                        if lang in langs:
+                            okey = f'"{lex}"@{lang}'
+                    else:
+                        dt = o.datatype
+                        if dt is None:
+                            okey = f'"{lex}"'
+                        else:
+                            hit = seen.get(id(dt))
+                            if hit is not None and hit[0] is dt:
+                                okey = f'"{lex}"^^{hit[1]}'
+                if okey is None:
+                    okey = literal(o)
             else:
                 hit = seen.get(id(o))
                 okey, o_blank = (hit[1], hit[2]) if hit is not None and hit[0] is o else render(o, triple, "object")
@@ -195,49 +220,31 @@ class TurtleWriter:
                 refs[okey] = refs.get(okey, 0) + 1
         if not groups:
             return
-        inline = _inlinable(groups, refs)
+        # Blank nodes referenced exactly once are written inline where they are referenced.
+        inline = {b for b, n in refs.items() if n == 1}
+        emitted: set[str] = set()
         parts: list[str] = []
         for subject, by_pred in groups.items():
-            if subject in inline:
-                continue
-            parts.append(subject)
-            _predicates(by_pred, groups, inline, 1, parts)
-            parts.append(" .\n")
+            if subject not in inline:
+                _statement(subject, by_pred, groups, inline, emitted, parts)
+        # An inline node not reached from any root sits on a cycle of once-used blank nodes (its
+        # only reference is unwritten too): label it and write it as a root, then go on.
+        for subject, by_pred in groups.items():
+            if subject in inline and subject not in emitted:
+                inline.discard(subject)
+                _statement(subject, by_pred, groups, inline, emitted, parts)
         self._out.write("".join(parts).encode("utf-8"))
 
 
-def _inlinable(groups: dict[str, dict[str, list[str]]], refs: dict[str, int]) -> set[str]:
-    """Blank nodes referenced once, minus those only reachable through a cycle of such nodes."""
-    inline = {b for b, n in refs.items() if n == 1}
-    if not inline:
-        return inline
-    reached: set[str] = set()
-
-    def visit(node: str) -> None:
-        stack = [node]
-        while stack:
-            by_pred = groups.get(stack.pop())
-            if not by_pred:
-                continue
-            for objs in by_pred.values():
-                for o in objs:
-                    if o in inline and o not in reached:
-                        reached.add(o)
-                        stack.append(o)
-
-    for subject in groups:
-        if subject not in inline:
-            visit(subject)
-    # Whatever is left sits on a cycle of once-used blank nodes: label one and go on.
-    for subject in groups:
-        if subject in inline and subject not in reached:
-            inline.discard(subject)
-            visit(subject)
-    return inline
+def _statement(subject: str, by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[str]]],
+               inline: set[str], emitted: set[str], parts: list[str]) -> None:
+    parts.append(subject)
+    _predicates(by_pred, groups, inline, emitted, 1, parts)
+    parts.append(" .\n")
 
 
 def _predicates(by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[str]]],
-                inline: set[str], depth: int, parts: list[str]) -> None:
+                inline: set[str], emitted: set[str], depth: int, parts: list[str]) -> None:
     indent = "    " * depth
     preds = list(by_pred)
     if "a" in by_pred and preds[0] != "a":  # rdf:type first, as people expect
@@ -251,12 +258,13 @@ def _predicates(by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[
         for j, obj in enumerate(by_pred[pred]):
             parts.append(" , " if j else " ")
             if obj in inline:
+                emitted.add(obj)
                 inner = groups.get(obj)
                 if not inner:
                     parts.append("[]")
                 else:
                     parts.append("[")
-                    _predicates(inner, groups, inline, depth + 1, parts)
+                    _predicates(inner, groups, inline, emitted, depth + 1, parts)
                     parts.append("\n" + "    " * depth + "]")
             else:
                 parts.append(obj)

@@ -11,8 +11,9 @@ Choices where spec §4 leaves room: row 26 is rendered as ``periode`` (a list of
 row 34 as ``metode_pengumpulan`` (the §10.2 code), row 40 as ``label_pembangunan`` ``{sdgs, pn_rkp,
 pp_rkp}``; ``kode_pemda_bps``, ``rekomendasi_bps`` and the stable ``uri`` are added.
 
-Pure: no code-list lookups (the canonical record already holds codes), never raises for a valid
-``Dataset``.
+Pure: the canonical record already holds codes; the only lookup (when built with the code lists,
+as ``create_profile`` does) derives a missing ``kode_pemda_bps`` from ``kode_pemda``. Never raises
+for a valid ``Dataset``.
 """
 
 from __future__ import annotations
@@ -20,20 +21,14 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from harvester.model.dataset import Agent, ContactPoint, Dataset, Distribution
+from harvester.profiles.base import Codes, compact
 
 __all__ = ["SdiProfile"]
-
-_EMPTY = (None, "", [], {}, ())
-
-
-def _compact(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v not in _EMPTY}
-
 
 def _agent(agent: Optional[Agent]) -> Optional[dict[str, Any]]:
     if agent is None or not agent.name:
         return None
-    return _compact({"nama": agent.name, "kode": agent.identifier, "uri": agent.uri,
+    return compact({"nama": agent.name, "kode": agent.identifier, "uri": agent.uri,
                      "email": agent.email, "url": agent.url, "tipe": agent.type})
 
 
@@ -46,11 +41,11 @@ def _named(name: Optional[str]) -> Optional[dict[str, Any]]:
 
 
 def _contact(cp: ContactPoint) -> dict[str, Any]:
-    return _compact({"nama": cp.name, "email": cp.email, "telepon": cp.phone, "url": cp.url, "uri": cp.uri})
+    return compact({"nama": cp.name, "email": cp.email, "telepon": cp.phone, "url": cp.url, "uri": cp.uri})
 
 
 def _distribution(dist: Distribution, licence: Optional[str]) -> dict[str, Any]:
-    return _compact({
+    return compact({
         "nama": dist.title,
         "deskripsi": dist.description,
         "url": dist.download_url or dist.access_url,
@@ -68,11 +63,15 @@ class SdiProfile:
 
     name = "sdi"
 
+    def __init__(self, codelists: Any = None) -> None:
+        """With code lists, a missing ``kode_pemda_bps`` is derived from ``kode_pemda`` (wilayah)."""
+        self.codes = Codes(codelists) if codelists is not None else None
+
     def render(self, dataset: Dataset) -> dict:
         """The SDI record of ``dataset``; same input, same dict (key order included)."""
         ds = dataset
-        label = _compact({"sdgs": _strings(ds.sdgs), "pn_rkp": _strings(ds.pn_rkp), "pp_rkp": _strings(ds.pp_rkp)})
-        return _compact({
+        label = compact({"sdgs": _strings(ds.sdgs), "pn_rkp": _strings(ds.pn_rkp), "pp_rkp": _strings(ds.pp_rkp)})
+        return compact({
             "id_dataset": ds.identifier,
             "uri": ds.uri,
             "judul": ds.title,
@@ -92,7 +91,8 @@ class SdiProfile:
             "pembina_data": _named(ds.pembina_data),
             "level_instansi": ds.level_instansi,
             "kode_pemda": ds.kode_pemda,
-            "kode_pemda_bps": ds.kode_pemda_bps,
+            "kode_pemda_bps": ds.kode_pemda_bps or (self.codes.attr("wilayah", ds.kode_pemda, "bps")
+                                                    if self.codes is not None and ds.kode_pemda else None),
             "kategori_data": ds.kategori_data,
             "jenis_statistik": ds.jenis_statistik,
             "bidang_urusan": _strings(ds.bidang_urusan),
@@ -100,7 +100,7 @@ class SdiProfile:
             "sektor": ds.sektor,
             "frekuensi": ds.accrual_periodicity,
             "jadwal_rilis": _strings(ds.jadwal_rilis),
-            "periode": [p for p in (_compact({"awal": t.start, "akhir": t.end}) for t in ds.temporal) if p],
+            "periode": [p for p in (compact({"awal": t.start, "akhir": t.end}) for t in ds.temporal) if p],
             "tingkat_penyajian": _strings(ds.tingkat_penyajian),
             "cakupan": _strings(ds.cakupan),
             "akses": ds.access_rights,
@@ -111,7 +111,7 @@ class SdiProfile:
             "metode_pengumpulan": ds.cara_pengumpulan,
             "kegiatan_statistik": ds.kegiatan_statistik,
             "rekomendasi_bps": ds.rekomendasi_bps,
-            "variabel": [_compact({"nama": v.nama, "konsep": v.konsep, "definisi": v.definisi,
+            "variabel": [compact({"nama": v.nama, "konsep": v.konsep, "definisi": v.definisi,
                                    "tipe_data": v.tipe_data, "satuan": v.satuan, "kode_sds": v.kode_sds})
                          for v in ds.variabel if v.nama],
             "status_data": ds.status_data,

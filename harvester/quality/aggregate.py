@@ -13,8 +13,8 @@ Attribution (``Attribution``):
 * **source** and **city**: every dataset.
 
 An aggregate's score is the arithmetic mean of its datasets' scores (each dataset weighs the same),
-rounded to one decimal, with the band of that mean. Registered OPD without datasets appear with
-``score`` None, so a walidata sees who publishes nothing.
+rounded half up to one decimal, with the band of that mean. Registered OPD and configured sources
+without datasets appear with ``score`` None, so a walidata sees who publishes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Optional
@@ -32,7 +32,7 @@ from harvester.model.canonical import from_dict
 from harvester.model.dataset import Agent, Dataset
 from harvester.pipeline import assembly
 from harvester.quality import history
-from harvester.quality.scoring import SCORING_VERSION, DatasetScore, QualityScorer, band_for
+from harvester.quality.scoring import SCORING_VERSION, DatasetScore, QualityScorer, band_for, mean
 from harvester.validate.rules_agents import agent_matches
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,7 @@ class Aggregate:
 
     @property
     def score(self) -> Optional[float]:
-        if not self.members:
-            return None
-        return round(sum(m.score.score for m in self.members) / len(self.members), 1)
+        return mean(m.score.score for m in self.members)
 
     @property
     def band(self) -> Optional[str]:
@@ -172,6 +170,20 @@ def source_ids(store: Any, config: Any) -> list[str]:
     return ids
 
 
+def current_datasets(store: Any, source_id: str) -> Iterator[tuple[Any, Dataset]]:
+    """(RecordRow, Dataset) of every current record of a source with a mapped dataset; records whose
+    stored JSON cannot be read are logged and skipped."""
+    for rec in store.iter_records(source_id, status="current"):
+        if not rec.dataset_json:
+            continue
+        try:
+            dataset = from_dict(json.loads(rec.dataset_json))
+        except (ValueError, TypeError) as exc:
+            log.warning("quality: cannot read dataset %s/%s: %s", source_id, rec.remote_id, exc)
+            continue
+        yield rec, dataset
+
+
 def collect(store: Any, config: Any, *, codelists: Optional[CodeLists] = None, today: Optional[date] = None,
             scorer: Optional[QualityScorer] = None) -> list[ScoredDataset]:
     """Every current dataset of the store with its newest stored score.
@@ -185,14 +197,7 @@ def collect(store: Any, config: Any, *, codelists: Optional[CodeLists] = None, t
     latest = history.latest_scores(store)
     out: list[ScoredDataset] = []
     for sid in source_ids(store, config):
-        for rec in store.iter_records(sid, status="current"):
-            if not rec.dataset_json:
-                continue
-            try:
-                dataset = from_dict(json.loads(rec.dataset_json))
-            except (ValueError, TypeError) as exc:
-                log.warning("quality: cannot read dataset %s/%s: %s", sid, rec.remote_id, exc)
-                continue
+        for rec, dataset in current_datasets(store, sid):
             stored = latest.get((sid, rec.remote_id))
             fresh = stored is not None and stored.score.version == SCORING_VERSION and (
                 rec.updated_at is None or stored.computed_at >= rec.updated_at)
@@ -217,6 +222,8 @@ def aggregate(entries: Sequence[ScoredDataset], config: Any, codelists: Optional
     groups: dict[tuple[str, str], Aggregate] = {}
     for org in attribution.organisations:
         groups[("organisation", org.id)] = Aggregate(attribution.org_scope(org.id))
+    for sid in config.sources:
+        groups[("source", sid)] = Aggregate(Scope("source", sid, sid))
     for entry in entries:
         scopes = [entry.organisation, Scope("source", entry.source_id, entry.source_id), *entry.regions]
         for scope in scopes:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Optional
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, SKOS, XSD
+from harvester.profiles.namespaces import PROV, RDF, SKOS, XSD
 
 from harvester.quality.checks import DIMENSIONS
 from harvester.quality.scoring import DatasetScore

@@ -39,8 +39,8 @@ metadata = sa.MetaData(naming_convention={
 quality_score = sa.Table(
     "quality_score", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source_id", sa.String(200), nullable=False),
-    sa.Column("remote_id", sa.String(1000), nullable=False),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("remote_id", sa.Text, nullable=False),
     sa.Column("job_id", sa.Integer),  # no FK: jobs are pruned, the history stays
     sa.Column("computed_at", UTCDateTime, nullable=False),
     sa.Column("score", sa.Float, nullable=False),  # 0..100
@@ -58,7 +58,7 @@ quality_aggregate = sa.Table(
     "quality_aggregate", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("scope_kind", sa.String(30), nullable=False),  # city / organisation / kecamatan / kelurahan / source
-    sa.Column("scope_id", sa.String(300), nullable=False),
+    sa.Column("scope_id", sa.Text, nullable=False),
     sa.Column("computed_at", UTCDateTime, nullable=False),
     sa.Column("score", sa.Float),  # None: no dataset in scope
     sa.Column("band", sa.String(30)),
@@ -69,7 +69,7 @@ sa.Index("ix_quality_aggregate_scope", quality_aggregate.c.scope_kind, quality_a
 
 quality_link = sa.Table(
     "quality_link", metadata,
-    sa.Column("url", sa.String(2000), primary_key=True),
+    sa.Column("url", sa.Text, primary_key=True),
     sa.Column("checked_at", UTCDateTime, nullable=False),
     sa.Column("ok", sa.Boolean, nullable=False),
     sa.Column("status", sa.Integer),
@@ -171,6 +171,24 @@ def latest_score(store: Any, source_id: str, remote_id: str) -> Optional[StoredS
     with _read(store) as conn:
         row = conn.execute(stmt).first()
     return _stored(row) if row is not None else None
+
+
+def latest_scores_for(store: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredScore]:
+    """The newest stored score of each (source_id, remote_id) in ``keys`` that has one (e.g. one feed
+    page: a few queries, not one per dataset)."""
+    by_source: dict[str, list[str]] = {}
+    for source_id, remote_id in keys:
+        by_source.setdefault(source_id, []).append(remote_id)
+    out: dict[tuple[str, str], StoredScore] = {}
+    with _read(store) as conn:
+        for source_id, remote_ids in by_source.items():
+            for start in range(0, len(remote_ids), 500):
+                chunk = remote_ids[start:start + 500]
+                where = (quality_score.c.source_id == source_id, quality_score.c.remote_id.in_(chunk))
+                newest = sa.select(sa.func.max(quality_score.c.id)).where(*where).group_by(quality_score.c.remote_id)
+                stmt = sa.select(quality_score).where(quality_score.c.id.in_(newest.scalar_subquery()))
+                out.update({(s.source_id, s.remote_id): s for s in map(_stored, conn.execute(stmt))})
+    return out
 
 
 def dataset_history(store: Any, source_id: str, remote_id: str) -> list[StoredScore]:

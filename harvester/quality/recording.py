@@ -14,14 +14,12 @@ propagate to the caller, which should log them and not fail the harvest job over
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from harvester.mapping.codelists import CodeLists
-from harvester.model.canonical import from_dict
 from harvester.pipeline import assembly
 from harvester.quality import aggregate, history
 from harvester.quality.scoring import DatasetScore, QualityScorer
@@ -54,15 +52,6 @@ def score_source(store: Any, config: Any, source_id: str, *, job_id: Optional[in
     (and trend points). Unreadable records are logged and skipped. Returns the number scored."""
     codelists = codelists or CodeLists.load()
     scorer = QualityScorer(codelists, assembly.sdi_policy(config.settings, today=today), links=links)
-    items: list[tuple[str, DatasetScore]] = []
-    for rec in store.iter_records(source_id, status="current"):
-        if not rec.dataset_json:
-            continue
-        try:
-            dataset = from_dict(json.loads(rec.dataset_json))
-        except (ValueError, TypeError) as exc:
-            log.warning("quality: cannot read dataset %s/%s: %s", source_id, rec.remote_id, exc)
-            continue
-        items.append((rec.remote_id, scorer.score(dataset)))
+    items = [(rec.remote_id, scorer.score(dataset)) for rec, dataset in aggregate.current_datasets(store, source_id)]
     return record_scores(store, job_id, source_id, items, config=config, when=when, codelists=codelists,
                          today=today)

@@ -26,7 +26,7 @@ def render_json(report: Report) -> str:
 
 
 def _num(value: Optional[float]) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    return "" if value is None else str(value)
 
 
 def _scope_rows(report: Report) -> list[dict[str, Any]]:

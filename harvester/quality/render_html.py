@@ -124,7 +124,7 @@ class _Page:
             rows.append(f'<tr><td>{_e(scope["label"])}</td>{"".join(cells)}</tr>')
         return ('<section id="dimensi"><h2>Skor per dimensi</h2><p class="muted">Empat aspek Prinsip SDI (EPSS '
                 'domain 1) dan lima dimensi EU MQA; rata-rata skor dataset per dimensi (0–100).</p>'
-                f'<table><thead><tr><th>Cakupan</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+                f'<table class="dims"><thead><tr><th>Cakupan</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
     def _fields(self) -> str:
         city = self.data["city"]
@@ -138,15 +138,17 @@ class _Page:
 
     def _checks(self) -> str:
         city = self.data["city"]
+        dims = {d["id"]: d["label_id"] for d in self.dims}
         rows = []
         for check in self.data["checks"]:
             count = city["failing"].get(check["id"], 0)
             rows.append(f'<tr data-check="{_e(check["id"])}"><td>{_e(check["label_id"])}<span class="en">'
-                        f'{_e(check["id"])}</span></td><td class="num">{check["weight"]}</td>'
+                        f'{_e(check["id"])}</span></td><td>{_e(dims.get(check["dimension"], ""))}</td>'
+                        f'<td class="num">{check["weight"]}</td>'
                         f'<td class="num failing">{count}</td><td>{_e(check["hint_id"])}'
                         f'<span class="en">{_e(check["hint_en"])}</span></td></tr>')
         return ('<section id="cek"><h2>Cek dan jumlah dataset yang gagal</h2><table><thead><tr><th>Cek</th>'
-                '<th class="num">Bobot</th><th class="num">Gagal</th><th>Cara memperbaiki</th></tr></thead>'
+                '<th>Dimensi</th><th class="num">Bobot</th><th class="num">Gagal</th><th>Cara memperbaiki</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></section>')
 
     def _scope_table(self, scopes: list[dict[str, Any]], css: str, empty: str) -> str:
@@ -184,7 +186,8 @@ class _Page:
         return (f'<section class="org" id="{_anchor(org["id"])}"><h3>{_e(org["label"])}</h3>'
                 f'<p>Skor <b>{decimal_id(org["score"])}</b> {_badge(org["band"])} · setara EPSS '
                 f'{decimal_id(org["epss"], 2)} · {org["datasets"]} dataset</p>'
-                + trend_chart(org["trend"], self.data["bands"], title=f'Tren skor {org["label"]}', height=180)
+                + (trend_chart(org["trend"], self.data["bands"], title=f'Tren skor {org["label"]}', height=180)
+                   if org["datasets"] or any(p["score"] is not None for p in org["trend"]) else "")
                 + (f'<h4>Perbaikan utama</h4><ul class="hints">{hints}</ul>' if hints else "") + table + "</section>")
 
     def _dataset_row(self, ds: dict[str, Any]) -> str:

@@ -33,8 +33,11 @@ def _when(text: str) -> Optional[datetime]:
 
 def _xy(points: Sequence[dict[str, Any]], left: float, top: float, width: float, height: float
         ) -> list[tuple[float, float, dict[str, Any]]]:
-    usable = [(p, _when(p.get("computed_at") or "")) for p in points if p.get("score") is not None]
-    usable = [(p, t) for p, t in usable if t is not None]
+    usable: list[tuple[dict[str, Any], datetime]] = []
+    for point in points:
+        when = _when(point.get("computed_at") or "")
+        if point.get("score") is not None and when is not None:
+            usable.append((point, when))
     if not usable:
         return []
     times = [t.timestamp() for _, t in usable]

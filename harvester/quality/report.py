@@ -22,7 +22,7 @@ from harvester.quality import history
 from harvester.quality.aggregate import SCOPE_KINDS, Aggregate, ScoredDataset, aggregate, collect
 from harvester.quality.checks import DIMENSIONS
 from harvester.quality.checks_dcat import ALL_CHECKS, CHECKS_BY_ID
-from harvester.quality.scoring import BANDS, EPSS_BANDS, SCORING_VERSION, percent_to_epss
+from harvester.quality.scoring import BANDS, EPSS_BANDS, SCORING_VERSION, mean, percent_to_epss
 from harvester.validate.rules_agents import name_key
 
 #: Report list keys of the scope kinds (``city`` is a single object).
@@ -71,14 +71,13 @@ def _dataset(entry: ScoredDataset) -> dict[str, Any]:
 def _scope(agg: Aggregate, trend: list[history.TrendPoint], *, with_datasets: bool) -> dict[str, Any]:
     failing = agg.failing()
     lost = agg.points_lost()
+    failed_checks = sorted((c for c in ALL_CHECKS if failing.get(c.id)), key=lambda c: (-lost[c.id], -failing[c.id]))
     hints = [{"check": c.id, "datasets": failing[c.id], "points_lost": lost[c.id], "label_id": c.label_id,
-              "hint_id": c.hint_id, "hint_en": c.hint_en} for c in ALL_CHECKS if failing.get(c.id)]
-    hints.sort(key=lambda h: (-h["points_lost"], -h["datasets"]))
+              "hint_id": c.hint_id, "hint_en": c.hint_en} for c in failed_checks]
     fields = sorted(agg.fields().items(), key=lambda kv: (-kv[1], kv[0]))
     dims: dict[str, Optional[float]] = {}
     for dim in DIMENSIONS:
-        values = [v for v in (m.score.dimension_score(dim.id) for m in agg.members) if v is not None]
-        dims[dim.id] = round(sum(values) / len(values), 1) if values else None
+        dims[dim.id] = mean(v for v in (m.score.dimension_score(dim.id) for m in agg.members) if v is not None)
     out: dict[str, Any] = {
         "kind": agg.scope.kind, "id": agg.scope.id, "label": agg.scope.label, "registered": agg.scope.registered,
         "datasets": agg.datasets, "score": agg.score, "band": agg.band,

@@ -24,6 +24,8 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; }
 th, td { border: 1px solid var(--line); padding: 5px 7px; text-align: left; vertical-align: top; }
 th { background: var(--bg); font-weight: 600; font-size: 13px; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.dims th.num { white-space: normal; font-size: 11px; }
+table.dims td:first-child { width: 18%; }
 .band { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px;
         font-weight: 600; white-space: nowrap; }
 .band.none { background: #8a93a3; }

@@ -4,7 +4,7 @@
 
 * points of a check = weight × credit (credit 1, a rule's ``warning_credit``, or 0);
 * ``max_points`` = sum of the weights of the applicable checks;
-* ``score`` = 100 × points / max_points, rounded to one decimal (0 when nothing applies);
+* ``score`` = 100 × points / max_points, rounded half up to one decimal (0 when nothing applies);
 * ``band`` = the EPSS predikat band of the score (``band_for``).
 
 Pure and deterministic: the same dataset, issues, code lists and policy (whose ``today`` drives the
@@ -18,8 +18,9 @@ applicable (like ``SDI-INTERNAL`` for rules); scoring never raises for odd data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
 from harvester.mapping.codelists import CodeLists
@@ -52,6 +53,23 @@ def percent_to_epss(score: float) -> float:
 #: The same bands on the 0..100 score: Memuaskan ≥ 80, Sangat Baik ≥ 62.5, Baik ≥ 40, Cukup ≥ 20.
 BANDS: tuple[tuple[float, str], ...] = tuple((epss_to_percent(lo), name) for lo, name in EPSS_BANDS)
 BAND_NAMES: tuple[str, ...] = tuple(name for _, name in BANDS)
+
+
+def _dec(value: float | int | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def rounded(numerator: float | Decimal, denominator: float | int, scale: float = 1.0) -> float:
+    """``scale × numerator / denominator`` rounded half up to one decimal, in decimal arithmetic (so
+    97.65 becomes 97.7 whatever its binary float form)."""
+    value = _dec(scale) * _dec(numerator) / _dec(denominator)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def mean(values: Iterable[float]) -> Optional[float]:
+    """Arithmetic mean rounded half up to one decimal; None for no values."""
+    items = [_dec(v) for v in values]
+    return rounded(sum(items, Decimal(0)), len(items)) if items else None
 
 
 def band_for(score: Optional[float]) -> Optional[str]:
@@ -110,7 +128,7 @@ class DatasetScore:
 
     def dimension_score(self, dimension: str) -> Optional[float]:
         points, top = self.dimensions.get(dimension, (0.0, 0))
-        return round(100.0 * points / top, 1) if top else None
+        return rounded(points, top, 100.0) if top else None
 
     def as_dict(self, *, all_results: bool = False) -> dict[str, Any]:
         """JSON form; only failed checks unless ``all_results`` (passed/N-A ones carry no hints)."""
@@ -156,7 +174,7 @@ def summarise(results: Sequence[CheckResult]) -> DatasetScore:
         dims[check.dimension][1] += result.max_points
     points = round(sum(p for p, _ in dims.values()), 2)
     top = int(sum(m for _, m in dims.values()))
-    score = round(100.0 * points / top, 1) if top else 0.0
+    score = rounded(points, top, 100.0) if top else 0.0
     dimensions = {k: (round(p, 2), int(m)) for k, (p, m) in dims.items() if m}
     return DatasetScore(score, points, top, band_for(score) or BANDS[-1][1], dimensions, tuple(results))
 

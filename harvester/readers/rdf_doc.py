@@ -146,40 +146,50 @@ def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[
     return tuple(steps)
 
 
-def _term(node: Any) -> Any:
-    if isinstance(node, ox.NamedNode):
-        return node.value
-    if isinstance(node, ox.BlankNode):
-        return "_:" + node.value
-    if isinstance(node, ox.Literal):
-        return Lit(node.value, node.language or "")
-    return None  # quoted triples are not used by DCAT
-
-
-def build_index(data: bytes, media_type: str) -> tuple[Index, Index]:
-    """Parse ``data`` and return (forward index, inverse index). Raises ValueError/SyntaxError."""
+def build_index(data: bytes, media_type: str) -> Index:
+    """Parse ``data`` into the forward index {subject: {predicate: [objects]}}. Raises ValueError/SyntaxError."""
     fmt = _FORMATS.get(media_type)
     if fmt is None:
         raise ValueError(f"unsupported RDF media type {media_type!r}")
     forward: Index = {}
-    inverse: Index = {}
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     for quad in ox.parse(data, format=fmt, base_iri="urn:x-harvester:base:", lenient=True):
-        s = _term(quad.subject)
-        p = quad.predicate.value
-        o = _term(quad.object)
-        if s is None or o is None:
+        # Inlined term conversion: this loop runs for every triple of every record.
+        subject, obj = quad.subject, quad.object
+        kind = type(subject)
+        s = subject.value if kind is named else "_:" + subject.value if kind is blank else None
+        kind = type(obj)
+        if kind is literal:
+            o: Any = Lit(obj.value, obj.language or "")
+        elif kind is named:
+            o = obj.value
+        elif kind is blank:
+            o = "_:" + obj.value
+        else:
+            continue  # quoted triples are not used by DCAT
+        if s is None:
             continue
         preds = forward.get(s)
         if preds is None:
             preds = forward[s] = {}
+        p = quad.predicate.value
         objs = preds.get(p)
         if objs is None:
             preds[p] = [o]
         elif o not in objs:
             objs.append(o)
-        if not isinstance(o, Lit):
-            inverse.setdefault(o, {}).setdefault(p, []).append(s)
-    return forward, inverse
+    return forward
+
+
+def inverse_index(forward: Index) -> Index:
+    """{object: {predicate: [subjects]}}, built only when a path walks a predicate backwards."""
+    inverse: Index = {}
+    for s, preds in forward.items():
+        for p, objs in preds.items():
+            for o in objs:
+                if not isinstance(o, Lit):
+                    inverse.setdefault(o, {}).setdefault(p, []).append(s)
+    return inverse
 
 
 #: Compiled paths per prefix table: hashing the prefix table once per record, not once per path.
@@ -191,8 +201,10 @@ class RdfDocument:
 
     __slots__ = ("forward", "inverse", "node", "prefixes", "lang_rank", "paths")
 
-    def __init__(self, forward: Index, inverse: Index, node: Any,
+    def __init__(self, forward: Index, inverse: list[Index], node: Any,
                  prefixes: tuple[tuple[str, str], ...], lang_rank: dict[str, int]) -> None:
+        # ``inverse`` is a one-element list shared by the record's documents: empty until a path
+        # first walks a predicate backwards (most mappings never do).
         self.forward, self.inverse, self.node = forward, inverse, node
         self.prefixes, self.lang_rank = prefixes, lang_rank
         self.paths = _COMPILED.get(prefixes)
@@ -204,8 +216,13 @@ class RdfDocument:
         steps = self.paths.get(path)
         if steps is None:
             steps = self.paths[path] = compile_rdf_path(path, self.prefixes)
+        if len(steps) == 1 and not steps[0][1]:  # the common case: one forward predicate
+            preds = self.forward.get(self.node) if not isinstance(self.node, Lit) else None
+            return list(preds.get(steps[0][0], ())) if preds else []
         for predicate, inverse in steps:
-            index = self.inverse if inverse else self.forward
+            if inverse and not self.inverse:
+                self.inverse.append(inverse_index(self.forward))
+            index = self.inverse[0] if inverse else self.forward
             nxt: list[Any] = []
             for n in nodes:
                 if isinstance(n, Lit):
@@ -251,7 +268,7 @@ class RdfReader:
         what = f"record {record.remote_id!r} of source {record.source_id!r}"
         media_type = record.media_type.split(";")[0].strip().lower()
         try:
-            forward, inverse = build_index(record.content, media_type)
+            forward = build_index(record.content, media_type)
         except (ValueError, SyntaxError, OSError) as exc:
             raise RecordInvalid(f"{what} could not be parsed as RDF ({media_type}): {exc}",
                                 remote_id=record.remote_id, code="READ-RDF") from None
@@ -262,7 +279,7 @@ class RdfReader:
         if focus not in forward:
             raise RecordInvalid(f"{what}: focus node {focus!r} has no statements in the record",
                                 remote_id=record.remote_id, code="READ-RDF")
-        return RdfDocument(forward, inverse, focus, prefixes, lang_rank)
+        return RdfDocument(forward, [], focus, prefixes, lang_rank)
 
     @staticmethod
     def _find_focus(forward: Index, prefixes: tuple[tuple[str, str], ...], options: Mapping[str, Any],

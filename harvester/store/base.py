@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from functools import lru_cache
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 
-from harvester.store.engine import SQLITE_BEGIN, make_engine, normalise_url, upgrade_schema
+from harvester.store.engine import (
+    SQLITE_BEGIN,
+    make_engine,
+    normalise_url,
+    upgrade_schema,
+)
 from harvester.store.rows import UnknownSource, now_utc
 from harvester.store.tables import source
 
@@ -143,7 +149,8 @@ class StoreBase:
         """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite), or the batch's."""
         joined = getattr(self._local, "conn", None)
         if joined is not None:
-            yield joined
+            with _bind_errors():
+                yield joined
             return
         self.ensure_schema()
         with _bind_errors(), self._engine.connect() as conn:
@@ -156,27 +163,28 @@ class StoreBase:
         """A connection in a read transaction (consistent snapshot), or the batch's."""
         joined = getattr(self._local, "conn", None)
         if joined is not None:
-            yield joined
+            with _bind_errors():
+                yield joined
             return
         self.ensure_schema()
-        with _bind_errors(), self._engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        with _bind_errors(), self._engine.connect() as conn, conn.begin():
+            yield conn
 
-    def _stream(self, stmt: sa.Executable, convert: Callable[[sa.Row[Any]], T], batch: int = STREAM_BATCH) -> Iterator[T]:
+    def _stream(
+        self, stmt: sa.Executable, convert: Callable[[sa.Row[Any]], T], batch: int = STREAM_BATCH
+    ) -> Generator[T, None, None]:
         """Yield converted rows of ``stmt`` with flat memory (server-side cursor on PostgreSQL).
 
         Uses its own connection even inside ``batch()``: a batch commit must not close the cursor.
         """
         self.ensure_schema()
-        with _bind_errors(), self._engine.connect() as conn:
-            with conn.begin():
-                result = conn.execution_options(yield_per=batch).execute(stmt)
-                try:
-                    for row in result:
-                        yield convert(row)
-                finally:
-                    result.close()
+        with _bind_errors(), self._engine.connect() as conn, conn.begin():
+            result = conn.execution_options(yield_per=batch).execute(stmt)
+            try:
+                for row in result:
+                    yield convert(row)
+            finally:
+                result.close()
 
     def _upsert(
         self,
@@ -218,7 +226,7 @@ class StoreBase:
         """Release every pooled connection. The store reconnects if used again."""
         self._engine.dispose()
 
-    def __enter__(self) -> StoreBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

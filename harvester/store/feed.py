@@ -10,9 +10,10 @@ follows the database collation, the same for ORDER BY and for the seek, so the t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,7 +25,7 @@ from harvester.store.tables import UTCDateTime, record
 _ORDER = (record.c.updated_at, record.c.source_id, record.c.remote_id)
 
 
-def _seek(after: Optional[tuple[Any, ...]]) -> list[sa.ColumnElement[bool]]:
+def _seek(after: tuple[Any, ...] | None) -> list[sa.ColumnElement[bool]]:
     """Keyset condition "strictly after ``after``"; ValueError for a malformed key."""
     if after is None:
         return []
@@ -36,7 +37,7 @@ def _seek(after: Optional[tuple[Any, ...]]) -> list[sa.ColumnElement[bool]]:
     return [sa.tuple_(*_ORDER) > key]
 
 
-def _filter_clauses(filters: Optional[DatasetFilter]) -> list[sa.ColumnElement[bool]]:
+def _filter_clauses(filters: DatasetFilter | None) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = [
         record.c.status == RecordStatus.CURRENT.value,
         record.c.dataset.is_not(None),
@@ -60,7 +61,7 @@ def _filter_clauses(filters: Optional[DatasetFilter]) -> list[sa.ColumnElement[b
     return clauses
 
 
-def has_theme(dataset_json: Optional[str], theme: str) -> bool:
+def has_theme(dataset_json: str | None, theme: str) -> bool:
     """True when ``theme`` is one of the dataset's themes / bidang_urusan / topik values."""
     if not dataset_json:
         return False
@@ -74,9 +75,9 @@ class FeedMixin(StoreBase):
     def iter_datasets(
         self,
         *,
-        filters: Optional[DatasetFilter] = None,
-        after: Optional[tuple[Any, ...]] = None,
-        limit: Optional[int] = None,
+        filters: DatasetFilter | None = None,
+        after: tuple[Any, ...] | None = None,
+        limit: int | None = None,
     ) -> Iterator[RecordRow]:
         """Stream current records that have a mapped dataset, in feed order, after ``after``.
 
@@ -92,7 +93,7 @@ class FeedMixin(StoreBase):
             return self._stream(stmt, record_from_row)
         return self._themed(stmt, theme, limit)
 
-    def _themed(self, stmt: sa.Select[Any], theme: str, limit: Optional[int]) -> Iterator[RecordRow]:
+    def _themed(self, stmt: sa.Select[Any], theme: str, limit: int | None) -> Iterator[RecordRow]:
         if limit is not None and limit <= 0:
             return
         sent = 0
@@ -104,7 +105,7 @@ class FeedMixin(StoreBase):
                     if limit is not None and sent >= limit:
                         return
 
-    def count_datasets(self, filters: Optional[DatasetFilter] = None) -> int:
+    def count_datasets(self, filters: DatasetFilter | None = None) -> int:
         """Number of rows ``iter_datasets(filters=filters)`` would yield."""
         clauses = _filter_clauses(filters)
         if filters is not None and filters.theme is not None:
@@ -115,7 +116,7 @@ class FeedMixin(StoreBase):
             return int(conn.execute(sa.select(sa.func.count()).select_from(record).where(*clauses)).scalar_one())
 
     def changes_since(
-        self, since: datetime, *, limit: int = 1000, after: Optional[tuple[Any, ...]] = None
+        self, since: datetime, *, limit: int = 1000, after: tuple[Any, ...] | None = None
     ) -> list[RecordRow]:
         """Records of any status whose ``updated_at`` >= ``since`` (created, changed, deleted:
         ``mark_deleted`` sets updated_at), in feed order, at most ``limit``, after ``after``."""

@@ -6,8 +6,9 @@ the plain values of ``harvester.model.issues.Stage`` / ``Severity``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ def issue_from_row(row: sa.Row[Any]) -> IssueRow:
 
 
 def _issue_values(
-    item: Issue, job_id: Optional[int], source_id: str, remote_id: Optional[str], now: datetime
+    item: Issue, job_id: int | None, source_id: str, remote_id: str | None, now: datetime
 ) -> dict[str, Any]:
     if not isinstance(item, Issue):
         raise TypeError(f"add_issues expects harvester.model.issues.Issue, got {type(item).__name__}")
@@ -49,7 +50,7 @@ class IssuesMixin(StoreBase):
     """Append and query issues."""
 
     def add_issues(
-        self, issues: Iterable[Issue], *, job_id: Optional[int], source_id: str, remote_id: Optional[str] = None
+        self, issues: Iterable[Issue], *, job_id: int | None, source_id: str, remote_id: str | None = None
     ) -> None:
         """Insert issues in batches; an issue's own ``remote_id`` wins over the argument.
 
@@ -60,7 +61,7 @@ class IssuesMixin(StoreBase):
             for chunk in chunked(issues):
                 conn.execute(issue.insert(), [_issue_values(i, job_id, source_id, remote_id, now) for i in chunk])
 
-    def issues_for_job(self, job_id: int, *, limit: Optional[int] = None) -> list[IssueRow]:
+    def issues_for_job(self, job_id: int, *, limit: int | None = None) -> list[IssueRow]:
         """Issues of a job in the order they were added."""
         stmt = sa.select(issue).where(issue.c.job_id == job_id).order_by(issue.c.id).limit(limit)
         with self._read() as conn:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -59,7 +60,7 @@ class JobsMixin(StoreBase):
 
     # --- jobs ----------------------------------------------------------------------------------
     def start_job(
-        self, source_id: str, *, trigger: str, full: bool = False, mapping_hash: Optional[str] = None
+        self, source_id: str, *, trigger: str, full: bool = False, mapping_hash: str | None = None
     ) -> JobRow:
         """Insert a ``running`` job for ``source_id`` (pid and heartbeat set) and return it.
 
@@ -108,14 +109,14 @@ class JobsMixin(StoreBase):
                 .values(heartbeat_at=self._now())
             )
 
-    def mark_gather_finished(self, job_id: int, *, when: Optional[datetime] = None) -> None:
+    def mark_gather_finished(self, job_id: int, *, when: datetime | None = None) -> None:
         """Record the end of the listing stage of ``job_id``."""
         now = when or self._now()
         with self._write() as conn:
             conn.execute(job.update().where(job.c.id == job_id).values(gather_finished_at=now, heartbeat_at=now))
 
     def finish_job(
-        self, job_id: int, *, status: str, stats: dict[str, Any], complete: bool, error: Optional[str] = None
+        self, job_id: int, *, status: str, stats: dict[str, Any], complete: bool, error: str | None = None
     ) -> JobRow:
         """Close ``job_id`` with a final status; may be called again (e.g. after confirm-deletions).
 
@@ -135,12 +136,12 @@ class JobsMixin(StoreBase):
             raise LookupError(f"no job with id {job_id}")
         return job_from_row(row)
 
-    def get_job(self, job_id: int) -> Optional[JobRow]:
+    def get_job(self, job_id: int) -> JobRow | None:
         with self._read() as conn:
             row = conn.execute(sa.select(job).where(job.c.id == job_id)).first()
         return job_from_row(row) if row is not None else None
 
-    def list_jobs(self, source_id: Optional[str] = None, *, limit: int = 50) -> list[JobRow]:
+    def list_jobs(self, source_id: str | None = None, *, limit: int = 50) -> list[JobRow]:
         """Jobs newest first, optionally of one source."""
         stmt = sa.select(job).order_by(job.c.id.desc()).limit(limit)
         if source_id is not None:
@@ -148,14 +149,14 @@ class JobsMixin(StoreBase):
         with self._read() as conn:
             return [job_from_row(r) for r in conn.execute(stmt)]
 
-    def running_job(self, source_id: str) -> Optional[JobRow]:
+    def running_job(self, source_id: str) -> JobRow | None:
         with self._read() as conn:
             row = conn.execute(
                 sa.select(job).where(job.c.source_id == source_id, job.c.status == JobStatus.RUNNING.value)
             ).first()
         return job_from_row(row) if row is not None else None
 
-    def last_complete_job(self, source_id: str) -> Optional[JobRow]:
+    def last_complete_job(self, source_id: str) -> JobRow | None:
         """Newest job of ``source_id`` that finished done/done_with_errors with a complete listing."""
         stmt = (
             sa.select(job)
@@ -176,7 +177,7 @@ class JobsMixin(StoreBase):
         with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def reap_stale_jobs(self, *, older_than: timedelta, now: Optional[datetime] = None) -> list[JobRow]:
+    def reap_stale_jobs(self, *, older_than: timedelta, now: datetime | None = None) -> list[JobRow]:
         """Abort running jobs silent for longer than ``older_than``; return them as aborted.
 
         Silence is measured from ``heartbeat_at`` (``started_at`` when it was never set). Each
@@ -215,7 +216,7 @@ class JobsMixin(StoreBase):
         return reaped
 
     # --- checkpoints ---------------------------------------------------------------------------
-    def load_checkpoint(self, source_id: str, kind: str) -> Optional[dict[str, Any]]:
+    def load_checkpoint(self, source_id: str, kind: str) -> dict[str, Any] | None:
         kind = check_enum(CheckpointKind, kind, "checkpoint kind")
         with self._read() as conn:
             value = conn.execute(
@@ -224,7 +225,7 @@ class JobsMixin(StoreBase):
         return dict(value) if value is not None else None
 
     def save_checkpoint(
-        self, source_id: str, kind: str, value: Optional[dict[str, Any]], *, job_id: Optional[int] = None
+        self, source_id: str, kind: str, value: dict[str, Any] | None, *, job_id: int | None = None
     ) -> None:
         """Store (upsert) a JSON-able dict, or delete the checkpoint when ``value`` is None.
 

@@ -7,8 +7,9 @@ single calls in ``Store.batch()`` to share one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from harvester.store.base import StoreBase, chunked
 from harvester.store.rows import RawRecord, RecordRow, RecordStatus, check_enum
 from harvester.store.tables import record, record_raw
 
-RecordItem = Union[RecordRow, tuple[RecordRow, Optional[RawRecord]]]
+RecordItem = RecordRow | tuple[RecordRow, RawRecord | None]
 
 # RecordRow field -> record column, where they differ.
 _COLUMN_OF = {"dataset_json": "dataset"}
@@ -46,9 +47,8 @@ def raw_from_row(row: sa.Row[Any]) -> RawRecord:
 
 def _record_values(row: RecordRow, now: datetime) -> dict[str, Any]:
     """Column values of ``row``; unset times become ``now``; a deletion counts as a change."""
-    check_enum(RecordStatus, row.status, f"record status of {row.source_id}/{row.remote_id}")
     values = {_COLUMN_OF.get(name, name): getattr(row, name) for name in _RECORD_FIELDS}
-    values["status"] = getattr(row.status, "value", row.status)
+    values["status"] = check_enum(RecordStatus, row.status, f"record status of {row.source_id}/{row.remote_id}")
     for stamp in ("first_seen", "last_seen", "updated_at"):
         if values[stamp] is None:
             values[stamp] = now
@@ -78,14 +78,14 @@ def _raw_values(raw: RawRecord, row: RecordRow) -> dict[str, Any]:
 class RecordsMixin(StoreBase):
     """Record state, raw bytes, and the id sets the change planner needs."""
 
-    def get_record(self, source_id: str, remote_id: str) -> Optional[RecordRow]:
+    def get_record(self, source_id: str, remote_id: str) -> RecordRow | None:
         with self._read() as conn:
             row = conn.execute(
                 sa.select(record).where(record.c.source_id == source_id, record.c.remote_id == remote_id)
             ).first()
         return record_from_row(row) if row is not None else None
 
-    def iter_records(self, source_id: str, *, status: Optional[str] = None) -> Iterator[RecordRow]:
+    def iter_records(self, source_id: str, *, status: str | None = None) -> Iterator[RecordRow]:
         """Stream the records of a source ordered by remote_id (flat memory)."""
         stmt = sa.select(record).where(record.c.source_id == source_id).order_by(record.c.remote_id)
         if status is not None:
@@ -113,7 +113,7 @@ class RecordsMixin(StoreBase):
                 found.update(conn.execute(stmt).scalars())
         return found
 
-    def save_record(self, row: RecordRow, raw: Optional[RawRecord] = None) -> None:
+    def save_record(self, row: RecordRow, raw: RawRecord | None = None) -> None:
         """Upsert ``row`` (and its raw bytes when given). ``first_seen`` of an existing row is kept.
 
         Raises ValueError for an invalid status or a raw record of another record, UnknownSource
@@ -147,7 +147,7 @@ class RecordsMixin(StoreBase):
         return count
 
     def touch_records(
-        self, source_id: str, remote_ids: Iterable[str], job_id: int, *, when: Optional[datetime] = None
+        self, source_id: str, remote_ids: Iterable[str], job_id: int, *, when: datetime | None = None
     ) -> None:
         """Set last_seen (default now) and last_job_id of records seen unchanged in a listing."""
         when = when or self._now()
@@ -180,7 +180,7 @@ class RecordsMixin(StoreBase):
                 changed += result.rowcount or 0
         return changed
 
-    def get_raw(self, source_id: str, remote_id: str) -> Optional[RawRecord]:
+    def get_raw(self, source_id: str, remote_id: str) -> RawRecord | None:
         with self._read() as conn:
             row = conn.execute(
                 sa.select(record_raw).where(record_raw.c.source_id == source_id, record_raw.c.remote_id == remote_id)

@@ -14,8 +14,6 @@ readers (the feed) never block the single writer, and writers queue on the write
 
 from __future__ import annotations
 
-from typing import Optional
-
 import sqlalchemy as sa
 
 from harvester.store.feed import FeedMixin
@@ -51,7 +49,7 @@ class Store(JobsMixin, RecordsMixin, TargetsMixin, IssuesMixin, FeedMixin):
 
     # --- sources ---------------------------------------------------------------------------
     def upsert_source(
-        self, source_id: str, type: str, *, title: Optional[str], config_hash: str, enabled: bool
+        self, source_id: str, type: str, *, title: str | None, config_hash: str, enabled: bool
     ) -> None:
         """Register a configured source or update it; ``created_at`` is kept, ``updated_at`` set
         only when something changed."""
@@ -64,7 +62,7 @@ class Store(JobsMixin, RecordsMixin, TargetsMixin, IssuesMixin, FeedMixin):
             elif any(old._mapping[k] != v for k, v in values.items()):
                 conn.execute(source.update().where(source.c.id == source_id).values(updated_at=now, **values))
 
-    def get_source(self, source_id: str) -> Optional[SourceRow]:
+    def get_source(self, source_id: str) -> SourceRow | None:
         with self._read() as conn:
             row = conn.execute(sa.select(source).where(source.c.id == source_id)).first()
         return source_from_row(row) if row is not None else None

@@ -13,9 +13,9 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Optional
+from typing import Any
 
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import SourceRecord
@@ -23,7 +23,7 @@ from harvester.model.record import SourceRecord
 
 def now_utc() -> datetime:
     """The current time as an aware UTC datetime (the store's default clock)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class JobStatus(str, Enum):
@@ -67,7 +67,7 @@ class CheckpointKind(str, Enum):
 def check_enum(enum: type[Enum], value: object, what: str) -> str:
     """Return the string value of ``value`` or raise ValueError naming the allowed values."""
     raw = value.value if isinstance(value, Enum) else value
-    allowed = [m.value for m in enum]  # type: ignore[attr-defined]
+    allowed = [m.value for m in enum]
     if raw not in allowed:
         raise ValueError(f"invalid {what} {value!r}; expected one of {', '.join(allowed)}")
     return str(raw)
@@ -84,7 +84,7 @@ class UnknownSource(LookupError):
 class JobAlreadyRunning(RuntimeError):
     """``start_job`` found another running job for the same source (at most one may run)."""
 
-    def __init__(self, running: "JobRow") -> None:
+    def __init__(self, running: JobRow) -> None:
         super().__init__(
             f"source {running.source_id!r} already has running job {running.id} "
             f"(started {running.started_at.isoformat()}, pid {running.pid})"
@@ -96,7 +96,7 @@ class JobAlreadyRunning(RuntimeError):
 class SourceRow:
     id: str
     type: str
-    title: Optional[str]
+    title: str | None
     config_hash: str
     enabled: bool
     created_at: datetime
@@ -110,15 +110,15 @@ class JobRow:
     trigger: str
     status: str
     started_at: datetime
-    gather_finished_at: Optional[datetime]
-    finished_at: Optional[datetime]
+    gather_finished_at: datetime | None
+    finished_at: datetime | None
     complete: bool
     full: bool
-    mapping_hash: Optional[str]
+    mapping_hash: str | None
     stats: dict[str, Any]
-    error: Optional[str]
-    heartbeat_at: Optional[datetime]
-    pid: Optional[int]
+    error: str | None
+    heartbeat_at: datetime | None
+    pid: int | None
 
     @property
     def running(self) -> bool:
@@ -137,22 +137,22 @@ class RecordRow:
     source_id: str
     remote_id: str
     status: str = RecordStatus.CURRENT.value
-    remote_modified: Optional[str] = None
-    content_hash: Optional[str] = None
-    mapped_hash: Optional[str] = None
-    dataset_json: Optional[str] = None
-    stable_uri: Optional[str] = None
-    title: Optional[str] = None
-    access_rights: Optional[str] = None
-    organisation: Optional[str] = None
-    kode_pemda: Optional[str] = None
-    modified: Optional[str] = None
-    page_url: Optional[str] = None
-    first_seen: Optional[datetime] = None
-    last_seen: Optional[datetime] = None
-    updated_at: Optional[datetime] = None
-    deleted_at: Optional[datetime] = None
-    last_job_id: Optional[int] = None
+    remote_modified: str | None = None
+    content_hash: str | None = None
+    mapped_hash: str | None = None
+    dataset_json: str | None = None
+    stable_uri: str | None = None
+    title: str | None = None
+    access_rights: str | None = None
+    organisation: str | None = None
+    kode_pemda: str | None = None
+    modified: str | None = None
+    page_url: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+    last_job_id: int | None = None
     id_is_fallback: bool = False
 
     @property
@@ -176,8 +176,8 @@ class RawRecord:
     media_type: str
     content: bytes
     content_hash: str = ""
-    url: Optional[str] = None
-    fetched_at: Optional[datetime] = None
+    url: str | None = None
+    fetched_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.content, (bytes, bytearray, memoryview)):
@@ -215,32 +215,32 @@ class RecordTargetRow:
     source_id: str
     remote_id: str
     target: str
-    target_dataset_id: Optional[str] = None
-    target_name: Optional[str] = None
-    pushed_hash: Optional[str] = None
-    pushed_at: Optional[datetime] = None
+    target_dataset_id: str | None = None
+    target_name: str | None = None
+    pushed_hash: str | None = None
+    pushed_at: datetime | None = None
     status: str = TargetStatus.PENDING.value
     attempts: int = 0
-    next_attempt_at: Optional[datetime] = None
-    last_error: Optional[str] = None
-    last_error_at: Optional[datetime] = None
-    target_modified: Optional[str] = None  # portal metadata_modified seen after our last push
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    target_modified: str | None = None  # portal metadata_modified seen after our last push
 
 
 @dataclass(frozen=True, slots=True)
 class IssueRow:
     id: int
-    job_id: Optional[int]
+    job_id: int | None
     source_id: str
-    remote_id: Optional[str]
-    stage: Optional[str]
+    remote_id: str | None
+    stage: str | None
     severity: str
     code: str
-    field: Optional[str]
+    field: str | None
     message: str
-    location: Optional[str]
-    hint_id: Optional[str]
-    hint_en: Optional[str]
+    location: str | None
+    hint_id: str | None
+    hint_en: str | None
     created_at: datetime
 
     def to_issue(self) -> Issue:
@@ -269,12 +269,12 @@ class DatasetFilter:
     stored JSON and confirmed in Python, so it costs a JSON parse per candidate row.
     """
 
-    modified_since: Optional[datetime] = None
-    organisation: Optional[str] = None
-    access_in: Optional[tuple[str, ...]] = None
-    kode_pemda_prefix: Optional[str] = None
-    source_id: Optional[str] = None
-    theme: Optional[str] = None
+    modified_since: datetime | None = None
+    organisation: str | None = None
+    access_in: tuple[str, ...] | None = None
+    kode_pemda_prefix: str | None = None
+    source_id: str | None = None
+    theme: str | None = None
 
 
 #: Dataset JSON list fields that ``DatasetFilter.theme`` looks in.
@@ -284,7 +284,7 @@ THEME_FIELDS: tuple[str, ...] = ("themes", "bidang_urusan", "topik")
 def encode_key(key: tuple[datetime, str, str]) -> str:
     """URL-safe opaque token for a keyset position (for feed ``?after=`` links)."""
     updated_at, source_id, remote_id = key
-    text = json.dumps([updated_at.astimezone(timezone.utc).isoformat(), source_id, remote_id], ensure_ascii=False)
+    text = json.dumps([updated_at.astimezone(UTC).isoformat(), source_id, remote_id], ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
@@ -298,4 +298,4 @@ def decode_key(token: str) -> tuple[datetime, str, str]:
         raise ValueError(f"malformed page token {token!r}") from exc
     if when.tzinfo is None or not isinstance(source_id, str) or not isinstance(remote_id, str):
         raise ValueError(f"malformed page token {token!r}")
-    return (when.astimezone(timezone.utc), source_id, remote_id)
+    return (when.astimezone(UTC), source_id, remote_id)

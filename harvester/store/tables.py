@@ -6,13 +6,15 @@ here without a migration fails the suite.
 
 Portability rules: timestamps use ``UTCDateTime`` (aware UTC in Python on both SQLite and
 PostgreSQL); JSON documents are JSONB on PostgreSQL and JSON text on SQLite; raw bytes are
-``BLOB``/``bytea``. No server-side defaults beyond constants, so the two backends behave alike.
+``BLOB``/``bytea``. Values that come from sources or config (ids, codes, dates as text) are
+unbounded ``Text``: a ``VARCHAR(n)`` would reject an over-long value on PostgreSQL only. No
+server-side defaults, so the two backends behave alike.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -30,24 +32,24 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value.isoformat()} given to the store; use an aware UTC datetime")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 #: JSON document column: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
@@ -67,8 +69,8 @@ metadata = sa.MetaData(
 source = sa.Table(
     "source",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("type", sa.Text, nullable=False),
     sa.Column("title", sa.Text),
     sa.Column("config_hash", sa.String(128), nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False),
@@ -80,8 +82,8 @@ job = sa.Table(
     "job",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source_id", sa.String(200), sa.ForeignKey("source.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("trigger", sa.String(50), nullable=False),
+    sa.Column("source_id", sa.Text, sa.ForeignKey("source.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("trigger", sa.Text, nullable=False),
     sa.Column("status", sa.String(30), nullable=False),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("gather_finished_at", UTCDateTime),
@@ -108,19 +110,19 @@ sa.Index(
 record = sa.Table(
     "record",
     metadata,
-    sa.Column("source_id", sa.String(200), sa.ForeignKey("source.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("remote_id", sa.String(1000), primary_key=True),
+    sa.Column("source_id", sa.Text, sa.ForeignKey("source.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("remote_id", sa.Text, primary_key=True),
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("remote_modified", sa.String(64)),
+    sa.Column("remote_modified", sa.Text),
     sa.Column("content_hash", sa.String(128)),
     sa.Column("mapped_hash", sa.String(128)),
     sa.Column("dataset", sa.Text),  # canonical JSON of the mapped Dataset (text: hashed and served as-is)
     sa.Column("stable_uri", sa.Text),
     sa.Column("title", sa.Text),
-    sa.Column("access_rights", sa.String(50)),
-    sa.Column("organisation", sa.String(300)),
-    sa.Column("kode_pemda", sa.String(20)),
-    sa.Column("modified", sa.String(64)),
+    sa.Column("access_rights", sa.Text),
+    sa.Column("organisation", sa.Text),
+    sa.Column("kode_pemda", sa.Text),
+    sa.Column("modified", sa.Text),
     sa.Column("page_url", sa.Text),
     sa.Column("first_seen", UTCDateTime, nullable=False),
     sa.Column("last_seen", UTCDateTime, nullable=False),
@@ -142,9 +144,9 @@ sa.Index("ix_record_source_page", record.c.source_id, record.c.page_url)
 record_raw = sa.Table(
     "record_raw",
     metadata,
-    sa.Column("source_id", sa.String(200), primary_key=True),
-    sa.Column("remote_id", sa.String(1000), primary_key=True),
-    sa.Column("media_type", sa.String(200), nullable=False),
+    sa.Column("source_id", sa.Text, primary_key=True),
+    sa.Column("remote_id", sa.Text, primary_key=True),
+    sa.Column("media_type", sa.Text, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
     sa.Column("content_hash", sa.String(128), nullable=False),
     sa.Column("url", sa.Text),
@@ -157,11 +159,11 @@ record_raw = sa.Table(
 record_target = sa.Table(
     "record_target",
     metadata,
-    sa.Column("source_id", sa.String(200), primary_key=True),
-    sa.Column("remote_id", sa.String(1000), primary_key=True),
-    sa.Column("target", sa.String(200), primary_key=True),
-    sa.Column("target_dataset_id", sa.String(300)),
-    sa.Column("target_name", sa.String(300)),
+    sa.Column("source_id", sa.Text, primary_key=True),
+    sa.Column("remote_id", sa.Text, primary_key=True),
+    sa.Column("target", sa.Text, primary_key=True),
+    sa.Column("target_dataset_id", sa.Text),
+    sa.Column("target_name", sa.Text),
     sa.Column("pushed_hash", sa.String(128)),
     sa.Column("pushed_at", UTCDateTime),
     sa.Column("status", sa.String(20), nullable=False),
@@ -169,7 +171,7 @@ record_target = sa.Table(
     sa.Column("next_attempt_at", UTCDateTime),
     sa.Column("last_error", sa.Text),
     sa.Column("last_error_at", UTCDateTime),
-    sa.Column("target_modified", sa.String(64)),
+    sa.Column("target_modified", sa.Text),
     sa.ForeignKeyConstraint(
         ["source_id", "remote_id"], ["record.source_id", "record.remote_id"], ondelete="CASCADE"
     ),
@@ -182,12 +184,12 @@ issue = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("job_id", sa.Integer, sa.ForeignKey("job.id", ondelete="CASCADE")),
-    sa.Column("source_id", sa.String(200), nullable=False),  # no FK: config issues may name unknown sources
-    sa.Column("remote_id", sa.String(1000)),
+    sa.Column("source_id", sa.Text, nullable=False),  # no FK: config issues may name unknown sources
+    sa.Column("remote_id", sa.Text),
     sa.Column("stage", sa.String(20)),
     sa.Column("severity", sa.String(20), nullable=False),
-    sa.Column("code", sa.String(100), nullable=False),
-    sa.Column("field", sa.String(300)),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("field", sa.Text),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("location", sa.Text),
     sa.Column("hint_id", sa.Text),
@@ -201,7 +203,7 @@ sa.Index("ix_issue_created_at", issue.c.created_at)
 checkpoint = sa.Table(
     "checkpoint",
     metadata,
-    sa.Column("source_id", sa.String(200), sa.ForeignKey("source.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source_id", sa.Text, sa.ForeignKey("source.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("kind", sa.String(30), primary_key=True),
     sa.Column("value", JSONDoc, nullable=False),
     sa.Column("job_id", sa.Integer, sa.ForeignKey("job.id", ondelete="SET NULL")),

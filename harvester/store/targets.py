@@ -7,7 +7,8 @@ planner reads the rows it must act on with ``iter_record_targets`` and writes th
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,7 +27,7 @@ def target_from_row(row: sa.Row[Any]) -> RecordTargetRow:
 class TargetsMixin(StoreBase):
     """Read and upsert ``record_target`` rows."""
 
-    def get_record_target(self, source_id: str, remote_id: str, target: str) -> Optional[RecordTargetRow]:
+    def get_record_target(self, source_id: str, remote_id: str, target: str) -> RecordTargetRow | None:
         stmt = sa.select(record_target).where(
             record_target.c.source_id == source_id,
             record_target.c.remote_id == remote_id,
@@ -49,7 +50,7 @@ class TargetsMixin(StoreBase):
             self._upsert(conn, record_target, [values])
 
     def iter_record_targets(
-        self, target: str, *, status_in: Optional[Iterable[str]] = None
+        self, target: str, *, status_in: Iterable[str] | None = None
     ) -> Iterator[RecordTargetRow]:
         """Stream the rows of one target (optionally with these statuses), by (source, remote id)."""
         stmt = (
@@ -62,7 +63,7 @@ class TargetsMixin(StoreBase):
             stmt = stmt.where(record_target.c.status.in_(statuses))
         return self._stream(stmt, target_from_row)
 
-    def find_record_target_by_dataset(self, target: str, target_dataset_id: str) -> Optional[RecordTargetRow]:
+    def find_record_target_by_dataset(self, target: str, target_dataset_id: str) -> RecordTargetRow | None:
         """The row that owns ``target_dataset_id`` on ``target`` (oldest when several claim it)."""
         stmt = (
             sa.select(record_target)

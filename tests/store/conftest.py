@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from harvester.store import Store
 from harvester.store.tables import ALL_TABLES
-from tests.support.db import fresh_postgres_url, make_postgres_db, postgres_server, sqlite_url  # noqa: F401
+from tests.support.db import (  # noqa: F401
+    fresh_postgres_url,
+    make_postgres_db,
+    postgres_server,
+    sqlite_url,
+)
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
 
 class FakeClock:
@@ -51,7 +56,7 @@ def empty_db_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres(fresh_postgres_url: str) -> Iterator[tuple[str, sa.Engine]]:
+def migrated_postgres(fresh_postgres_url: str) -> Iterator[tuple[str, sa.Engine]]:  # noqa: F811
     """The session's PostgreSQL database, migrated once, with an engine for cleaning it."""
     Store(fresh_postgres_url).ensure_schema()
     engine = sa.create_engine(fresh_postgres_url)

@@ -24,7 +24,7 @@ def test_reader_not_blocked_while_writer_holds_transaction(store: Store) -> None
                 store.save_records(RecordRow("kota", f"new{n}", dataset_json="{}") for n in range(50))
                 in_txn.set()
                 release.wait(20)
-        except BaseException as exc:  # re-raised in the main thread below
+        except BaseException as exc:  # noqa: BLE001 - asserted in the main thread below
             errors.append(exc)
             in_txn.set()
 
@@ -86,9 +86,24 @@ def test_only_one_thread_wins_start_job(store: Store) -> None:
         try:
             store.start_job("kota", trigger="schedule")
             return "started"
-        except Exception as exc:  # the losers must get JobAlreadyRunning, nothing else
+        except Exception as exc:  # noqa: BLE001 - the losers must get JobAlreadyRunning, nothing else
             return type(exc).__name__
 
     with ThreadPoolExecutor(n_threads) as pool:
         outcomes = sorted(pool.map(attempt, range(n_threads)))
     assert outcomes == ["JobAlreadyRunning"] * (n_threads - 1) + ["started"]
+
+
+def test_abandoned_iterators_release_connections(store: Store) -> None:
+    """The feed stops reading after one page: dropping a half-read iterator must return its
+    connection to the pool, or the pool runs dry after a few requests."""
+    store.save_records(RecordRow("kota", f"r{n:04d}", dataset_json="{}") for n in range(1200))
+    for _ in range(40):  # more than pool_size + max_overflow
+        stream = store.iter_datasets()
+        assert next(stream).remote_id == "r0000"
+        del stream
+    for n, row in enumerate(store.iter_records("kota")):
+        if n == 3:
+            break
+    assert store._engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert store.count_datasets() == 1200

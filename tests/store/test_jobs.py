@@ -172,3 +172,19 @@ def test_prune_respects_age_cutoffs(store: Store, clock: FakeClock) -> None:
     result = store.prune(jobs_older_than=T0, issues_older_than=T0, keep_last_jobs_per_source=0)
     assert result == {"jobs": 0, "issues": 0}
     assert len(store.list_jobs("kota")) == 5
+
+
+def test_upsert_source_tracks_changes(store: Store, clock: FakeClock) -> None:
+    first = store.get_source("kota")
+    assert first is not None and (first.type, first.title, first.enabled) == ("ckan-api", "Kota Blitar", True)
+    clock.advance(hours=1)
+    store.upsert_source("kota", "ckan-api", title="Kota Blitar", config_hash="cfg1", enabled=True)
+    assert store.get_source("kota") == first  # nothing changed: updated_at kept
+    store.upsert_source("kota", "ckan-api", title="Pemerintah Kota Blitar", config_hash="cfg2", enabled=False)
+    changed = store.get_source("kota")
+    assert changed is not None
+    assert (changed.title, changed.config_hash, changed.enabled) == ("Pemerintah Kota Blitar", "cfg2", False)
+    assert (changed.created_at, changed.updated_at) == (T0, clock.now)
+    store.upsert_source("abc", "oai-pmh", title=None, config_hash="x", enabled=True)
+    assert [s.id for s in store.list_sources()] == ["abc", "kota"]
+    assert store.get_source("nope") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -93,8 +93,8 @@ def test_non_utc_aware_times_are_converted(store: Store) -> None:
     wib = timezone(timedelta(hours=7))
     store.save_record(rec("a", first_seen=datetime(2024, 5, 1, 15, 0, tzinfo=wib)))
     got = store.get_record("kota", "a")
-    assert got is not None and got.first_seen == datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
-    assert got.first_seen.tzinfo == timezone.utc
+    assert got is not None and got.first_seen == datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    assert got.first_seen.tzinfo == UTC
 
 
 def test_known_ids_touch_and_mark_deleted(store: Store, clock: FakeClock) -> None:
@@ -162,10 +162,9 @@ def test_batch_commits_together_and_rolls_back_on_error(store: Store) -> None:
         with store.batch():  # nested batches join the outer one
             store.save_record(rec("nested"))
     assert len(store.known_ids("kota")) == 21
-    with pytest.raises(RuntimeError):
-        with store.batch():
-            store.save_record(rec("lost"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.batch():
+        store.save_record(rec("lost"))
+        raise RuntimeError("boom")
     assert store.get_record("kota", "lost") is None
 
 

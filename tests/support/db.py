@@ -18,8 +18,8 @@ import secrets
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -27,7 +27,7 @@ PG_HOST = os.environ.get("HARVESTER_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("HARVESTER_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("HARVESTER_TEST_PG_USER", "postgres")
 
-__all__ = ["fresh_postgres_url", "make_postgres_db", "postgres_server", "sqlite_url", "pg_url"]
+__all__ = ["fresh_postgres_url", "make_postgres_db", "pg_url", "postgres_server", "sqlite_url"]
 
 
 def pg_url(dbname: str) -> str:
@@ -64,8 +64,9 @@ def _start_local_clusters() -> str:
     log = []
     for version in sorted(p.name for p in conf.iterdir() if p.is_dir()):
         cmd = [tool, "--skip-systemctl-redirect", version, "main", "start"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        log.append(f"{' '.join(cmd)} -> exit {proc.returncode} {proc.stderr.strip()}")
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=120)
+        output = " ".join(part.strip() for part in (proc.stdout, proc.stderr) if part.strip())
+        log.append(f"{' '.join(cmd)} -> exit {proc.returncode} {output}".rstrip())
     return "; ".join(log)
 
 

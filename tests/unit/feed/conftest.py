@@ -49,6 +49,7 @@ AppFactory = Callable[..., FeedApp]
 def make_app(store: Store, profile: DcatAp3Profile) -> AppFactory:
     def factory(**config: Any) -> FeedApp:
         config.setdefault("page_size", 5)
+        config.setdefault("snapshot_ttl", 0)  # tests change the store and look at once
         return FeedApp(store, profile, CATALOG, FeedConfig(**config))
 
     return factory

@@ -169,7 +169,8 @@ def test_invalid_record_leaves_the_portal_alone(codelists: CodeLists) -> None:
 
 
 def test_no_organisation_means_skip(codelists: CodeLists) -> None:
-    ctx = context(codelists, organisations={"mode": "per_opd"})  # no fallback
+    ctx = context(codelists, organisations={"mode": "per_opd"},  # no fallback
+                  filters={"require_valid": False})  # an unregistered producer is an SDI error too
     from harvester.model.dataset import Agent
 
     item = plan_record(ctx, record(creator=Agent(name="Dinas Tidak Terdaftar")), None, NOW)
@@ -216,3 +217,22 @@ def test_describe_names_targets_steps_and_disabled_ones(tmp_path: Path, codelist
     assert "create    katalog/r1" in text and "as jumlah-penduduk-menurut-kecamatan-di-kota-blitar in dispendukcapil" in text
     assert "withdraw  katalog/r2 \"Data Lama\" (penduduk-lama): removed at the source" in text
     assert "target nasional (national): disabled" in text
+
+
+def test_duplicate_takes_over_when_its_twin_is_withdrawn(tmp_path: Path, codelists: CodeLists) -> None:
+    ctx = context(codelists)
+    store = _store(tmp_path)
+    store.upsert_source("provinsi", "ckan", title="Provinsi", config_hash="y", enabled=True)
+    twin = record()
+    store.save_record(twin)
+    store.save_record_target(row(ctx, twin))  # katalog/r1 owns pkg-1
+    copy = dataclasses.replace(record(), source_id="provinsi")
+    store.save_record(copy)
+    store.save_record_target(dataclasses.replace(row(ctx, copy, "skipped", last_error="same dataset as katalog/r1"),
+                                                 source_id="provinsi", target_name=None))
+    plan = build_plan({"kota": ctx}, {}, ["provinsi"], store, NOW)
+    assert [i.step for i in plan.targets["kota"].items] == [Step.DUPLICATE]
+    assert plan.targets["kota"].owner("pkg-1", ("provinsi", "r1")) == (("katalog", "r1"), "pushed")
+    store.save_record_target(row(ctx, twin, "withdrawn", pushed_hash=None))
+    plan = build_plan({"kota": ctx}, {}, ["provinsi"], store, NOW)
+    assert [i.step for i in plan.targets["kota"].items] == [Step.CREATE]  # the executor adopts pkg-1

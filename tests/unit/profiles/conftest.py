@@ -26,5 +26,5 @@ def ckan(codelists: CodeLists) -> CkanPackageProfile:
 
 
 @pytest.fixture(scope="session")
-def sdi() -> SdiProfile:
-    return SdiProfile()
+def sdi(codelists: CodeLists) -> SdiProfile:
+    return SdiProfile(codelists)

@@ -215,7 +215,7 @@ def test_mailto_prefix_removed_from_agent_email(ckan) -> None:
     assert extras(ckan.render(ds))["publisher_email"] == "w@x.go.id"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(datasets)
 def test_random_records_keep_ckan_rules(ckan, record) -> None:
     for flavour in ("plain", "scheming"):

@@ -173,6 +173,12 @@ def test_unknown_codes_kept_as_literals_on_sdi_properties_and_dropped_where_iri_
     assert list(g.objects(node, DCATAP.applicableLegislation)) == []  # "Perpres 39/2019" is no IRI
 
 
+def test_kode_pemda_bps_derived_when_absent(dcat, ckan) -> None:
+    ds = dataclasses.replace(MINIMAL, kode_pemda="16.73")
+    assert one(graph(dcat, ds), dcat.dataset_uri(ds), SDI.kodePemdaBps) == Literal("1674")
+    assert ckan.render(ds, flavour="scheming")["sdi_kode_pemda_bps"] == "1674"
+
+
 def test_alias_resolved_to_code_on_sdi_literal(dcat) -> None:
     ds = dataclasses.replace(MINIMAL, access_rights="publik", accrual_periodicity="annual")
     g = graph(dcat, ds)

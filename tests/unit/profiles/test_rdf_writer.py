@@ -271,7 +271,7 @@ def triple_lists(draw):
     return triples
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(triple_lists())
 def test_random_triples_round_trip_turtle_and_ntriples(triples) -> None:
     expected = to_isomorphic(graph_of(triples))
@@ -279,7 +279,7 @@ def test_random_triples_round_trip_turtle_and_ntriples(triples) -> None:
     assert to_isomorphic(parse(write_ntriples(triples), "nt")) == expected
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(triple_lists(), min_size=1, max_size=4))
 def test_streamed_chunks_parse_as_their_union(chunks) -> None:
     # each chunk gets its own blank nodes, as the profile guarantees

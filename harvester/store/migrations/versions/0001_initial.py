@@ -11,16 +11,16 @@ result matches the live tables.
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
-down_revision: Union[str, None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # Timestamps are timestamptz on PostgreSQL; the store converts SQLite values to aware UTC.
 _TS = sa.DateTime(timezone=True)
@@ -37,8 +37,8 @@ def _record_key_fk() -> sa.ForeignKeyConstraint:
 def upgrade() -> None:
     op.create_table(
         "source",
-        sa.Column("id", sa.String(200), nullable=False),
-        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("type", sa.Text(), nullable=False),
         sa.Column("title", sa.Text()),
         sa.Column("config_hash", sa.String(128), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
@@ -49,8 +49,8 @@ def upgrade() -> None:
     op.create_table(
         "job",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("source_id", sa.String(200), nullable=False),
-        sa.Column("trigger", sa.String(50), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("trigger", sa.Text(), nullable=False),
         sa.Column("status", sa.String(30), nullable=False),
         sa.Column("started_at", _TS, nullable=False),
         sa.Column("gather_finished_at", _TS),
@@ -73,19 +73,19 @@ def upgrade() -> None:
 
     op.create_table(
         "record",
-        sa.Column("source_id", sa.String(200), nullable=False),
-        sa.Column("remote_id", sa.String(1000), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("remote_id", sa.Text(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("remote_modified", sa.String(64)),
+        sa.Column("remote_modified", sa.Text()),
         sa.Column("content_hash", sa.String(128)),
         sa.Column("mapped_hash", sa.String(128)),
         sa.Column("dataset", sa.Text()),
         sa.Column("stable_uri", sa.Text()),
         sa.Column("title", sa.Text()),
-        sa.Column("access_rights", sa.String(50)),
-        sa.Column("organisation", sa.String(300)),
-        sa.Column("kode_pemda", sa.String(20)),
-        sa.Column("modified", sa.String(64)),
+        sa.Column("access_rights", sa.Text()),
+        sa.Column("organisation", sa.Text()),
+        sa.Column("kode_pemda", sa.Text()),
+        sa.Column("modified", sa.Text()),
         sa.Column("page_url", sa.Text()),
         sa.Column("first_seen", _TS, nullable=False),
         sa.Column("last_seen", _TS, nullable=False),
@@ -106,9 +106,9 @@ def upgrade() -> None:
 
     op.create_table(
         "record_raw",
-        sa.Column("source_id", sa.String(200), nullable=False),
-        sa.Column("remote_id", sa.String(1000), nullable=False),
-        sa.Column("media_type", sa.String(200), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("remote_id", sa.Text(), nullable=False),
+        sa.Column("media_type", sa.Text(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("content_hash", sa.String(128), nullable=False),
         sa.Column("url", sa.Text()),
@@ -124,11 +124,11 @@ def upgrade() -> None:
 
     op.create_table(
         "record_target",
-        sa.Column("source_id", sa.String(200), nullable=False),
-        sa.Column("remote_id", sa.String(1000), nullable=False),
-        sa.Column("target", sa.String(200), nullable=False),
-        sa.Column("target_dataset_id", sa.String(300)),
-        sa.Column("target_name", sa.String(300)),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("remote_id", sa.Text(), nullable=False),
+        sa.Column("target", sa.Text(), nullable=False),
+        sa.Column("target_dataset_id", sa.Text()),
+        sa.Column("target_name", sa.Text()),
         sa.Column("pushed_hash", sa.String(128)),
         sa.Column("pushed_at", _TS),
         sa.Column("status", sa.String(20), nullable=False),
@@ -136,7 +136,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", _TS),
         sa.Column("last_error", sa.Text()),
         sa.Column("last_error_at", _TS),
-        sa.Column("target_modified", sa.String(64)),
+        sa.Column("target_modified", sa.Text()),
         sa.ForeignKeyConstraint(
             ["source_id", "remote_id"],
             ["record.source_id", "record.remote_id"],
@@ -152,12 +152,12 @@ def upgrade() -> None:
         "issue",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("job_id", sa.Integer()),
-        sa.Column("source_id", sa.String(200), nullable=False),
-        sa.Column("remote_id", sa.String(1000)),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("remote_id", sa.Text()),
         sa.Column("stage", sa.String(20)),
         sa.Column("severity", sa.String(20), nullable=False),
-        sa.Column("code", sa.String(100), nullable=False),
-        sa.Column("field", sa.String(300)),
+        sa.Column("code", sa.Text(), nullable=False),
+        sa.Column("field", sa.Text()),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("location", sa.Text()),
         sa.Column("hint_id", sa.Text()),
@@ -172,7 +172,7 @@ def upgrade() -> None:
 
     op.create_table(
         "checkpoint",
-        sa.Column("source_id", sa.String(200), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("value", _JSON, nullable=False),
         sa.Column("job_id", sa.Integer()),

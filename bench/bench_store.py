@@ -1,8 +1,8 @@
 """State store throughput: how fast the bulk paths are on SQLite and PostgreSQL.
 
-    python bench/store_bench.py                              # SQLite in a temp dir, 20,000 records
-    python bench/store_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1/harvester_bench
-    python bench/store_bench.py -n 5000 --sqlite /tmp/bench.db
+    ./dev bench store                                        # SQLite in a temp dir, 20,000 records
+    python bench/bench_store.py --postgres postgresql+psycopg://postgres@127.0.0.1/harvester_bench
+    python bench/bench_store.py -n 5000 --sqlite /tmp/bench.db
 
 The PostgreSQL database must exist and should be empty (the bench writes one source, 'bench-<n>').
 Prints one line per measurement: records (or rows) per second, and the peak Python memory of the
@@ -17,17 +17,17 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, not installed
 
-from harvester.model.canonical import canonical_json  # noqa: E402
-from harvester.model.dataset import Agent, Dataset, Distribution  # noqa: E402
-from harvester.model.issues import Stage, warning  # noqa: E402
-from harvester.store import RawRecord, RecordRow, Store  # noqa: E402
+from harvester.model.canonical import canonical_json
+from harvester.model.dataset import Agent, Dataset, Distribution
+from harvester.model.issues import Stage, warning
+from harvester.store import RawRecord, RecordRow, Store
 
 
 def _payload(n: int) -> tuple[str, bytes]:
