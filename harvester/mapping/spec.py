@@ -63,6 +63,9 @@ DATASET_KINDS: dict[str, Kind] = field_kinds(Dataset)
 NESTED_KINDS: dict[str, dict[str, Kind]] = {name: field_kinds(cls) for name, cls in NESTED_TYPES.items()}
 
 #: Context variables a rule may read with ``var:`` (the runner fills them from config).
+#: Prefix of the free-form ``variables:`` of a source file (``vars.sumber`` for ``variables: {sumber: ...}``).
+SOURCE_VARS = "vars."
+
 VARIABLES: dict[str, str] = {
     "pemda.kode": "Kemendagri code of the pemda, e.g. 35.72",
     "pemda.kode_bps": "BPS code of the pemda, e.g. 3572",

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from harvester import registry
 from harvester.errors import ConfigError
 from harvester.mapping.spec import (
-    DATASET_KINDS, NESTED_KINDS, TOP_KEYS, VARIABLES, BlockRule, Kind, MappingSpec, ReaderSpec, ValueRule,
+    DATASET_KINDS, NESTED_KINDS, SOURCE_VARS, TOP_KEYS, VARIABLES, BlockRule, Kind, MappingSpec, ReaderSpec, ValueRule,
 )
 from harvester.mapping.transforms import compile_steps
 from harvester.mapping.yaml_lines import KeyPath, Locations
@@ -183,11 +183,11 @@ class _Checker:
             self.error("rule gives no value: add paths, const, var, template or default", path)
         for i, p in enumerate(rule.paths):
             self.path_ok(p, path + ("paths", i))
-        if rule.var and rule.var not in VARIABLES:
+        if rule.var and rule.var not in VARIABLES and not rule.var.startswith(SOURCE_VARS):
             self.error(suggest("variable", rule.var, VARIABLES), path + ("var",))
         if rule.template is not None:
             for name in dict.fromkeys(PLACEHOLDER.findall(rule.template)):
-                if name not in scope and name not in VARIABLES:
+                if name not in scope and name not in VARIABLES and not name.startswith(SOURCE_VARS):
                     self.error(suggest("template placeholder", name, sorted(scope) + list(VARIABLES)),
                                path + ("template",))
         try:

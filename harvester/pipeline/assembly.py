@@ -87,7 +87,7 @@ def mapping_variables(settings: Any, source_cfg: Any | None, source_id: str) -> 
         "source.organisation_id": getattr(org, "id", None) if org else None,
     }
     for key, value in (getattr(source_cfg, "variables", None) or {}).items():
-        variables[key] = value
+        variables[f"vars.{key}"] = value  # the source file's own `variables:` (see mappings/README.md §6)
     return {k: v for k, v in variables.items() if v is not None}
 
 
