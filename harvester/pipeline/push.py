@@ -80,6 +80,11 @@ class PushReport:
         return out + [f"error: {e}" for e in self.errors]
 
 
+def _registered_target(name: str, cfg: Any, codelists: Any) -> Target:
+    """The target class registered for ``cfg.type`` (``ckan`` ...), built for this target file."""
+    return registry.targets.get(cfg.type)(name, cfg, codelists)
+
+
 def _backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
     return min(cap, base * (2 ** max(0, min(attempts - 1, 20))))
 
@@ -94,7 +99,7 @@ class Pusher:
         self.config, self.store = config, store
         self._codelists = codelists
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.target_factory = target_factory or (lambda name, cfg, codes: registry.targets.get(cfg.type)(name, cfg, codes))
+        self.target_factory = target_factory or _registered_target
 
     @property
     def codelists(self) -> CodeLists:
@@ -269,7 +274,7 @@ class _TargetRun:
         uri = item.record.stable_uri
         with self.lock:
             claimed = self.claimed.get(uri) if uri else None
-        existing = self.target.show(claimed) if claimed else self.found.get(self._key(item))
+        existing = self.target.show(claimed) if claimed is not None else self.found.get(self._key(item))
         if existing is not None:
             with self.lock:
                 owner = self.plan.owner(existing.ref.id, item.key)
@@ -315,9 +320,9 @@ class _TargetRun:
         return ref
 
     def _update(self, item: PlanItem) -> str:
-        assert self.target is not None and item.row is not None and item.row.target_dataset_id
+        assert self.target is not None and item.row is not None
         row, overwrite = item.row, self.cfg.conflict.overwrite_manual_edits
-        current = self.target.show(row.target_dataset_id)
+        current = self.target.show(row.target_dataset_id or "")
         manual = None
         if current is None:
             manual = "the dataset no longer exists on the portal"

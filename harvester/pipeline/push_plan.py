@@ -198,7 +198,7 @@ def plan_record(ctx: TargetContext, record: RecordRow, row: Optional[RecordTarge
         due = (record.deleted_at or now) + ctx.grace
         if due > now:
             return _set(item, Step.WAIT, "removed at the source; withdrawn after the grace period", due)
-        if _backing_off(row, record, now):
+        if row is not None and _backing_off(row, record, now):
             return _set(item, Step.WAIT, f"withdrawal failed: {row.last_error}", row.next_attempt_at)
         return _set(item, Step.WITHDRAW, "removed at the source")
     if record.status != "current" or not record.dataset_json:
@@ -297,6 +297,7 @@ def build_plan(contexts: dict[str, TargetContext], disabled: dict[str, Any], sou
                     if item is not None and item.step is Step.DUPLICATE and not per_row \
                             and not _twin_live(plan.targets[name], item):
                         # the record it duplicated has gone: this path takes the dataset over
+                        assert item.row is not None
                         item = plan_record(ctx, record, dataclasses.replace(item.row, pushed_hash=None), now,
                                            source_opd=source_opd)
                 except ValueError as exc:  # a stored record we cannot read: say so, push nothing

@@ -127,13 +127,23 @@ class Attribution:
         self.wilayah = codelists["wilayah"]
         self._names = {o.id: [v for v in (o.name, *o.aliases, o.id, getattr(o, "uri", None)) if v]
                        for o in self.organisations}
+        self._memo: dict[tuple[str, Optional[Agent]], Scope] = {}
 
     def org_scope(self, org_id: str) -> Scope:
         org = next((o for o in self.organisations if o.id == org_id), None)
         return Scope("organisation", org_id, org.name if org else org_id, org is not None)
 
-    def organisation(self, source_id: str, dataset: Dataset) -> Scope:
-        creator = dataset.creator if isinstance(dataset.creator, Agent) else None
+    def organisation(self, source_id: str, creator: Optional[Agent]) -> Scope:
+        """The organisation scope of a dataset of ``source_id`` produced by ``creator`` (memoised:
+        the same few producer names repeat over thousands of datasets)."""
+        creator = creator if isinstance(creator, Agent) else None
+        key = (source_id, creator)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._organisation(source_id, creator)
+        return found
+
+    def _organisation(self, source_id: str, creator: Optional[Agent]) -> Scope:
         if creator is not None:
             for org in self.organisations:
                 if agent_matches(creator, self._names[org.id]):
@@ -144,9 +154,10 @@ class Attribution:
             return Scope("organisation", UNREGISTERED_PREFIX + _slug(creator.name), creator.name.strip(), False)
         return Scope("organisation", NO_PRODUCER, "(tanpa produsen data)", False)
 
-    def regions(self, dataset: Dataset) -> tuple[Scope, ...]:
+    def regions(self, codes: Iterable[Any]) -> tuple[Scope, ...]:
+        """Kecamatan and kelurahan scopes of a dataset's coverage codes (``Dataset.cakupan``)."""
         found: dict[tuple[str, str], Scope] = {}
-        for code in dataset.cakupan:
+        for code in codes:
             if not isinstance(code, str):
                 continue
             if self.kode_pemda and not code.startswith(self.kode_pemda + "."):
@@ -170,18 +181,47 @@ def source_ids(store: Any, config: Any) -> list[str]:
     return ids
 
 
-def current_datasets(store: Any, source_id: str) -> Iterator[tuple[Any, Dataset]]:
-    """(RecordRow, Dataset) of every current record of a source with a mapped dataset; records whose
-    stored JSON cannot be read are logged and skipped."""
+def current_records(store: Any, source_id: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(RecordRow, parsed dataset JSON) of every current record of a source with a mapped dataset;
+    records whose stored JSON cannot be read are logged and skipped."""
     for rec in store.iter_records(source_id, status="current"):
         if not rec.dataset_json:
             continue
         try:
-            dataset = from_dict(json.loads(rec.dataset_json))
-        except (ValueError, TypeError) as exc:
+            data = json.loads(rec.dataset_json)
+        except ValueError as exc:
             log.warning("quality: cannot read dataset %s/%s: %s", source_id, rec.remote_id, exc)
             continue
-        yield rec, dataset
+        if isinstance(data, dict):
+            yield rec, data
+
+
+def _dataset(source_id: str, rec: Any, data: dict[str, Any]) -> Optional[Dataset]:
+    try:
+        return from_dict(data)
+    except (ValueError, TypeError) as exc:
+        log.warning("quality: cannot read dataset %s/%s: %s", source_id, rec.remote_id, exc)
+        return None
+
+
+def current_datasets(store: Any, source_id: str) -> Iterator[tuple[Any, Dataset]]:
+    """(RecordRow, Dataset) of every readable current record of a source."""
+    for rec, data in current_records(store, source_id):
+        dataset = _dataset(source_id, rec, data)
+        if dataset is not None:
+            yield rec, dataset
+
+
+def _creator(data: dict[str, Any]) -> Optional[Agent]:
+    value = data.get("creator")
+    try:
+        return Agent(**value) if isinstance(value, dict) else None
+    except TypeError:
+        return None
+
+
+def _codes(data: dict[str, Any]) -> list[Any]:
+    return [loc.get("code") for loc in data.get("spatial") or () if isinstance(loc, dict)]
 
 
 def collect(store: Any, config: Any, *, codelists: Optional[CodeLists] = None, today: Optional[date] = None,
@@ -190,26 +230,29 @@ def collect(store: Any, config: Any, *, codelists: Optional[CodeLists] = None, t
 
     A dataset without a stored score of the current scoring version, or changed after its score was
     stored, is scored now (``computed_at`` None). Records whose stored JSON cannot be read are
-    logged and left out.
+    logged and left out. Only datasets scored now are fully rebuilt from JSON (the expensive part).
     """
     codelists = codelists or CodeLists.load()
     attribution = Attribution(config, codelists)
     latest = history.latest_scores(store)
     out: list[ScoredDataset] = []
     for sid in source_ids(store, config):
-        for rec, dataset in current_datasets(store, sid):
+        for rec, data in current_records(store, sid):
             stored = latest.get((sid, rec.remote_id))
-            fresh = stored is not None and stored.score.version == SCORING_VERSION and (
-                rec.updated_at is None or stored.computed_at >= rec.updated_at)
-            if fresh:
-                score, when, job = stored.score, stored.computed_at, stored.job_id  # type: ignore[union-attr]
+            if stored is not None and stored.score.version == SCORING_VERSION and (
+                    rec.updated_at is None or stored.computed_at >= rec.updated_at):
+                score, when, job = stored.score, stored.computed_at, stored.job_id
             else:
+                dataset = _dataset(sid, rec, data)
+                if dataset is None:
+                    continue
                 if scorer is None:
                     scorer = QualityScorer(codelists, assembly.sdi_policy(config.settings, today=today))
                 score, when, job = scorer.score(dataset), None, None
-            out.append(ScoredDataset(sid, rec.remote_id, dataset.title or rec.remote_id, dataset.uri or rec.stable_uri,
-                                     attribution.organisation(sid, dataset), attribution.regions(dataset),
-                                     score, when, job))
+            title = data.get("title") if isinstance(data.get("title"), str) and data["title"].strip() else rec.remote_id
+            out.append(ScoredDataset(sid, rec.remote_id, title, data.get("uri") or rec.stable_uri,
+                                     attribution.organisation(sid, _creator(data)),
+                                     attribution.regions(_codes(data)), score, when, job))
     return out
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any, Optional
 
 from harvester.mapping.codelists import CodeLists
@@ -55,21 +55,23 @@ BANDS: tuple[tuple[float, str], ...] = tuple((epss_to_percent(lo), name) for lo,
 BAND_NAMES: tuple[str, ...] = tuple(name for _, name in BANDS)
 
 
-def _dec(value: float | int | Decimal) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(repr(value))
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half up, for non-negative integers."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
-def rounded(numerator: float | Decimal, denominator: float | int, scale: float = 1.0) -> float:
-    """``scale × numerator / denominator`` rounded half up to one decimal, in decimal arithmetic (so
-    97.65 becomes 97.7 whatever its binary float form)."""
-    value = _dec(scale) * _dec(numerator) / _dec(denominator)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def percent(points: float, max_points: int) -> float:
+    """``100 × points / max_points`` rounded half up to one decimal, exactly (integer arithmetic:
+    points carry at most two decimals), so that 97.65 becomes 97.7 whatever its float form."""
+    hundredths = round(points * 100)
+    return _half_up(10 * hundredths, max_points) / 10
 
 
 def mean(values: Iterable[float]) -> Optional[float]:
-    """Arithmetic mean rounded half up to one decimal; None for no values."""
-    items = [_dec(v) for v in values]
-    return rounded(sum(items, Decimal(0)), len(items)) if items else None
+    """Arithmetic mean of one-decimal values (scores) rounded half up to one decimal, exactly; None
+    for no values."""
+    tenths = [round(v * 10) for v in values]
+    return _half_up(sum(tenths), len(tenths)) / 10 if tenths else None
 
 
 def band_for(score: Optional[float]) -> Optional[str]:
@@ -126,9 +128,17 @@ class DatasetScore:
     def epss(self) -> float:
         return percent_to_epss(self.score)
 
+    @cached_property
+    def dimension_scores(self) -> dict[str, Optional[float]]:
+        """Dimension id -> 0..100 score (None when no check of it applies); computed once."""
+        out: dict[str, Optional[float]] = {}
+        for dim in DIMENSION_IDS:
+            points, top = self.dimensions.get(dim, (0.0, 0))
+            out[dim] = percent(points, top) if top else None
+        return out
+
     def dimension_score(self, dimension: str) -> Optional[float]:
-        points, top = self.dimensions.get(dimension, (0.0, 0))
-        return rounded(points, top, 100.0) if top else None
+        return self.dimension_scores.get(dimension)
 
     def as_dict(self, *, all_results: bool = False) -> dict[str, Any]:
         """JSON form; only failed checks unless ``all_results`` (passed/N-A ones carry no hints)."""
@@ -174,7 +184,7 @@ def summarise(results: Sequence[CheckResult]) -> DatasetScore:
         dims[check.dimension][1] += result.max_points
     points = round(sum(p for p, _ in dims.values()), 2)
     top = int(sum(m for _, m in dims.values()))
-    score = rounded(points, top, 100.0) if top else 0.0
+    score = percent(points, top) if top else 0.0
     dimensions = {k: (round(p, 2), int(m)) for k, (p, m) in dims.items() if m}
     return DatasetScore(score, points, top, band_for(score) or BANDS[-1][1], dimensions, tuple(results))
 

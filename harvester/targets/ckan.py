@@ -98,7 +98,7 @@ class _PortalCKAN(ckanapi.RemoteCKAN):
         return self._send(super()._request_fn_get, url, data_dict, headers, requests_kwargs)
 
 
-def _extras(pkg: dict[str, Any]) -> dict[str, str]:
+def _extras(pkg: dict[str, Any]) -> dict[Any, Any]:
     return {e.get("key"): e.get("value") for e in pkg.get("extras") or [] if isinstance(e, dict)}
 
 
@@ -156,9 +156,11 @@ class CkanTarget(Target):
         self.http = http or HttpClient(self.policy)
         token = config.token.get_secret_value() if config.token is not None else None
         self.throttle = Throttle()
-        kwargs = dict(apikey=token, session=self.http.session, policy=self.policy, throttle=self.throttle)
-        self._write = _PortalCKAN(self.url, **kwargs)  # POST: every write and the batched searches
-        self._read = _PortalCKAN(self.url, get_only=True, **kwargs)  # GET: retried by the HTTP policy
+        # POST for every write and the batched searches; GET for reads (the HTTP policy retries those)
+        self._write = _PortalCKAN(self.url, apikey=token, session=self.http.session, policy=self.policy,
+                                  throttle=self.throttle)
+        self._read = _PortalCKAN(self.url, apikey=token, session=self.http.session, policy=self.policy,
+                                 throttle=self.throttle, get_only=True)
         self.profile = CkanPackageProfile(codelists)
         self.flavour = "scheming" if config.profile == "sdi" else "plain"
 
@@ -307,7 +309,7 @@ def _hand_built_policy(config: Any) -> HttpPolicy:
     """The policy of a config built without the loader: defaults < ``rate_limit`` < ``http``."""
     from harvester.settings import merge_http
 
-    return merge_http(HttpPolicy(), HttpPolicy(rate_limit=config.rate_limit), config.http)
+    return merge_http(HttpPolicy(), HttpPolicy.model_validate({"rate_limit": config.rate_limit}), config.http)
 
 
 def _pick(key: LookupKey, found: list[RemoteDataset]) -> Optional[RemoteDataset]:

@@ -7,11 +7,17 @@ import pytest
 
 from harvester.model.issues import Severity
 from harvester.pipeline.push_plan import Step
-from tests.integration.push.example import KATALOG, Example, codelists, example  # noqa: F401 (fixture)
+from tests.integration.push.example import KATALOG, Example, codelists
 
 pytestmark = [pytest.mark.ckan, pytest.mark.integration]
 
 OPEN, LIMITED, CLOSED = "TERBUKA", "TERBATAS", "TERTUTUP"
+
+
+@pytest.fixture
+def example(tmp_path, ckan_stack) -> Example:
+    """A fresh, uniquely tagged copy of the Kota Blitar example (tests/integration/push/example.py)."""
+    return Example(tmp_path, ckan_stack)
 
 
 def _feed(ex: Example, path: str) -> str:
@@ -110,7 +116,8 @@ def test_rerun_change_and_hand_edit(example: Example) -> None:
     now = province.action.package_show(id=pkgs["province"]["id"])
     assert now["title"] == "Judul Diubah Admin Provinsi" and "2024." not in now["notes"]
     issues = [i for i in example.store.issues_for_job(results[0].job_id) if i.code == "PUSH-CONFLICT"]
-    assert len(issues) == 1 and issues[0].remote_id == uri and issues[0].stage == "push" and "jatim" in issues[0].message
+    assert len(issues) == 1 and issues[0].remote_id == uri and issues[0].stage == "push"
+    assert "jatim" in issues[0].message
     assert example.store.get_record_target(KATALOG, uri, "jatim").status == "conflict"
     _, report = example.harvest(KATALOG)  # nothing new: the conflict stands, nothing is written or re-reported
     assert report.per_target["jatim"]["conflict"] == 1 and report.writes == 0

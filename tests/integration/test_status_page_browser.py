@@ -108,8 +108,8 @@ def daemon_web(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     root = tmp_path / "config"
     shutil.copytree(REPO / "config" / "example", root)
     main = root / "harvester.yaml"
-    main.write_text(main.read_text(encoding="utf-8").replace("mappings_dir: ../../mappings",
-                                                             f"mappings_dir: {REPO / 'mappings'}"), encoding="utf-8")
+    text = main.read_text(encoding="utf-8").replace("mappings_dir: ../../mappings", f"mappings_dir: {REPO / 'mappings'}")
+    main.write_text(text.replace("jitter_seconds: 60", "jitter_seconds: 0"), encoding="utf-8")  # first runs at once
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
     env["HARVESTER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'state.db'}"
@@ -176,8 +176,8 @@ def test_status_pages_render_without_console_errors(daemon_web, browser, tmp_pat
     browser.open(f"{base}/status/source/{sid}")
     assert "Jobs" in browser.text() and config.sources[sid].title in browser.text()
     browser.screenshot(tmp_path / "source.png")
-    job_id = next(line.split()[0] for line in browser.text().splitlines()[::-1] if line.split()[:1]
-                  and line.split()[0].isdigit())
+    job_id = browser.s("POST", "/execute/sync", {"script": "return document.querySelector("
+                                                           "'table a[href*=\"/job/\"]').textContent;", "args": []})
     browser.open(f"{base}/status/job/{job_id}")
     job_text = browser.text()
     assert f"Job {job_id}" in job_text and "Issues" in job_text

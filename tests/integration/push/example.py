@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import pytest
 import yaml
 
 from harvester.mapping.codelists import CodeLists
@@ -177,12 +176,6 @@ class Example:
             extras = {e["key"]: e["value"] for e in pkg.get("extras") or []}
             out[pkg.get("sdi_harvest_uri") or extras.get("sdi_harvest_uri")] = pkg
         return out
-
-
-@pytest.fixture
-def example(tmp_path: Path, ckan_stack: Any) -> Example:
-    """A fresh, uniquely tagged copy of the example for one test (import this fixture by name)."""
-    return Example(tmp_path, ckan_stack)
 
 
 def _merge(into: dict[str, Any], changes: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.push.example import KATALOG, Example, example  # noqa: F401 (fixture)
+from tests.integration.push.example import KATALOG, Example
 
 pytestmark = [pytest.mark.ckan, pytest.mark.integration]
 

@@ -3,6 +3,7 @@ a ``FeedApp`` factory, and a real waitress server in a thread."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -14,7 +15,7 @@ from harvester.mapping.codelists import CodeLists
 from harvester.model.dataset import Agent
 from harvester.profiles.dcat_ap import CatalogInfo, DcatAp3Profile
 from harvester.store import Store
-from tests.unit.feed.records import BASE, Seeded, seed
+from tests.unit.feed.records import BASE, Seeded, describe, seed
 
 CATALOG = CatalogInfo(uri=f"{BASE}/catalog", title="Katalog Satu Data Kota Blitar",
                       description="Katalog metadata data sektoral Pemerintah Kota Blitar.",
@@ -28,9 +29,24 @@ def profile() -> DcatAp3Profile:
     return DcatAp3Profile(CodeLists.load(), base_uri=BASE)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded SQLite file made once; each test works on its own copy (fast setup)."""
+    path = tmp_path_factory.mktemp("feed-template") / "feed.db"
+    s = Store(f"sqlite:///{path}")
+    seed(s)
+    with s._engine.connect() as conn:  # fold the WAL into the main file so one file is a full copy
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'feed.db'}")
+def store(tmp_path: Path, template_db: Path) -> Iterator[Store]:
+    """A store holding the example records (``seeded`` describes them)."""
+    path = tmp_path / "feed.db"
+    shutil.copyfile(template_db, path)
+    s = Store(f"sqlite:///{path}")
     try:
         yield s
     finally:
@@ -39,7 +55,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def seeded(store: Store) -> Seeded:
-    return seed(store)
+    """What ``store`` holds (the example entries, as ``seed`` saved them into the template)."""
+    return describe()
 
 
 AppFactory = Callable[..., FeedApp]

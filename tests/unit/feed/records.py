@@ -135,11 +135,22 @@ def record_row(entry: Entry, updated_at: datetime) -> RecordRow:
 SOURCES = ("dinkes-sipd", "daftar-data-opd", "katalog-diskominfotik")
 
 
+def rows_of(entries: list[Entry], start: datetime = T0) -> list[RecordRow]:
+    """The store rows of ``entries``, one second apart in list order (assigns dataset URIs)."""
+    return [record_row(e, start + timedelta(seconds=i)) for i, e in enumerate(entries)]
+
+
+def describe(entries: Optional[list[Entry]] = None) -> Seeded:
+    """What ``seed`` saves, without saving it (for a store copied from a seeded template)."""
+    entries = example_entries() if entries is None else entries
+    rows_of(entries)
+    return Seeded(entries)
+
+
 def seed(store: Store, entries: Optional[list[Entry]] = None, start: datetime = T0) -> Seeded:
     """Save ``entries`` (default: the example set), one second apart, in list order."""
     entries = example_entries() if entries is None else entries
     for source_id in sorted({e.source_id for e in entries} | set(SOURCES)):
         store.upsert_source(source_id, "dcat-rdf", title=source_id, config_hash="h", enabled=True)
-    rows = [record_row(e, start + timedelta(seconds=i)) for i, e in enumerate(entries)]
-    store.save_records(rows)
+    store.save_records(rows_of(entries, start))
     return Seeded(entries)

@@ -39,9 +39,10 @@ def context(codelists: CodeLists, level: str = "city", **cfg: Any) -> TargetCont
 
 def record(status: str = "current", **ds: Any) -> RecordRow:
     data = dataset(**ds)
+    deleted_at = NOW - timedelta(days=1) if status == "deleted" else None
     return RecordRow("katalog", "r1", status=status, mapped_hash=stable_hash(data), dataset_json=canonical_json(data),
                      stable_uri=data.uri, title=data.title, access_rights=data.access_rights,
-                     updated_at=NOW - timedelta(days=30), deleted_at=NOW - timedelta(days=1) if status == "deleted" else None)
+                     updated_at=NOW - timedelta(days=30), deleted_at=deleted_at)
 
 
 def row(ctx: TargetContext, rec: RecordRow, status: str = "pushed", **changes: Any) -> RecordTargetRow:
@@ -214,7 +215,8 @@ def test_describe_names_targets_steps_and_disabled_ones(tmp_path: Path, codelist
                                      NOW + timedelta(days=8)))
     text = "\n".join(lines)
     assert lines[0].startswith("target kota (city") and "1 create" in lines[0] and "1 withdraw" in lines[0]
-    assert "create    katalog/r1" in text and "as jumlah-penduduk-menurut-kecamatan-di-kota-blitar in dispendukcapil" in text
+    assert "create    katalog/r1" in text
+    assert "as jumlah-penduduk-menurut-kecamatan-di-kota-blitar in dispendukcapil" in text
     assert "withdraw  katalog/r2 \"Data Lama\" (penduduk-lama): removed at the source" in text
     assert "target nasional (national): disabled" in text
 

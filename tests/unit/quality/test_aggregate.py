@@ -17,15 +17,15 @@ TODAY = date(2024, 10, 1)
 def test_organisation_attribution(env) -> None:
     config, _ = env
     attr = Attribution(config, CodeLists.load())
-    by_alias = attr.organisation("katalog", complete(creator=Agent(name="Dinkes Kota Blitar")))
+    by_alias = attr.organisation("katalog", Agent(name="Dinkes Kota Blitar"))
     assert (by_alias.id, by_alias.label, by_alias.registered) == ("dinkes", "Dinas Kesehatan Kota Blitar", True)
-    by_abbreviation = attr.organisation("katalog", complete(creator=Agent(name="Disdukcapil")))
+    by_abbreviation = attr.organisation("katalog", Agent(name="Disdukcapil"))
     assert by_abbreviation.id == "dispendukcapil"
-    from_source = attr.organisation("sipd", complete(creator=None))
+    from_source = attr.organisation("sipd", None)
     assert from_source.id == "dinkes"
-    stranger = attr.organisation("katalog", complete(creator=Agent(name="Kelurahan Sukorejo")))
+    stranger = attr.organisation("katalog", Agent(name="Kelurahan Sukorejo"))
     assert (stranger.id, stranger.label, stranger.registered) == ("lain:kelurahan-sukorejo", "Kelurahan Sukorejo", False)
-    nobody = attr.organisation("katalog", complete(creator=None))
+    nobody = attr.organisation("katalog", None)
     assert (nobody.id, nobody.registered) == ("tanpa-produsen", False)
 
 
@@ -33,11 +33,11 @@ def test_region_attribution_from_coverage_codes(env) -> None:
     config, _ = env
     attr = Attribution(config, CodeLists.load())
     codes = ("35.72.01.1001", "35.72.02", "35.72", "35.73.01", "3572")  # Kepanjenkidul, Sukorejo, city, Malang, BPS
-    regions = attr.regions(complete(spatial=tuple(Location(code=c) for c in codes)))
+    regions = attr.regions(complete(spatial=tuple(Location(code=c) for c in codes)).cakupan)
     assert [(r.kind, r.id, r.label) for r in regions] == [
         ("kecamatan", "35.72.01", "Kepanjenkidul"), ("kecamatan", "35.72.02", "Sukorejo"),
         ("kelurahan", "35.72.01.1001", "Kepanjenkidul")]
-    assert attr.regions(complete(spatial=(Location(code="35.72"),))) == ()
+    assert attr.regions(["35.72", 35.72, None]) == ()
 
 
 def test_collect_and_aggregate(env) -> None:

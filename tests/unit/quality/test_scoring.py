@@ -70,3 +70,12 @@ def test_as_dict_keeps_only_failed_checks_by_default(scorer: QualityScorer) -> N
     assert [c["check"] for c in data["checks"]] == ["sdi.satuan"]
     assert data["checks"][0]["hints"][0]["field"] == "satuan"
     assert len(scorer.score(complete()).as_dict(all_results=True)["checks"]) == len(ALL_CHECKS)
+
+
+def test_exact_half_up_rounding() -> None:
+    from harvester.quality.scoring import mean, percent
+
+    assert mean([100.0, 96.4, 96.4, 97.8]) == 97.7  # 97.65: a float sum would give 97.64999...
+    assert mean([0.1, 0.2]) == 0.2 and mean([]) is None
+    assert percent(133, 138) == 96.4 and percent(1, 8) == 12.5 and percent(0.5, 3) == 16.7
+    assert percent(2.25, 3) == 75.0 and percent(138, 138) == 100.0

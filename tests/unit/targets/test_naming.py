@@ -22,7 +22,8 @@ def test_pattern_placeholders() -> None:
     assert maker.preferred(title="Angka Kematian Bayi", uri="https://x/1", source_id="s", remote_id="r") \
         == "angka-kematian-bayi-3572"
     maker = NameMaker("{source}_{remote_id}")
-    assert maker.preferred(title="T", uri=None, source_id="Katalog-A", remote_id="DD/2024/001") == "katalog-a_dd-2024-001"
+    name = maker.preferred(title="T", uri=None, source_id="Katalog-A", remote_id="DD/2024/001")
+    assert name == "katalog-a_dd-2024-001"
 
 
 def test_empty_opd_leaves_no_double_dash() -> None:

@@ -40,7 +40,8 @@ def test_publisher_is_not_the_producer(resolver: OpdResolver) -> None:
 
 
 def test_single_mode() -> None:
-    cfg = target("province", organisations={"mode": "single", "single": {"name": "kota-blitar", "title": "Kota Blitar"}})
+    single = {"name": "kota-blitar", "title": "Kota Blitar"}
+    cfg = target("province", organisations={"mode": "single", "single": single})
     assert OrganisationMapper(cfg, PEMDA).organisation("dinkes") == Organisation("kota-blitar", "Kota Blitar", False)
     assert OrganisationMapper(cfg, PEMDA).organisation(None) == Organisation("kota-blitar", "Kota Blitar", False)
 
