@@ -29,7 +29,6 @@ import io
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -198,6 +197,12 @@ class _Counter(io.RawIOBase):
         return self.sink.write(data)
 
 
+def _pct(values: list[float], pct: int) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    ordered = sorted(values)
+    return 1000 * ordered[max(0, min(len(ordered) - 1, -(-pct * len(ordered) // 100) - 1))]
+
+
 def worker_feed(pages: int) -> dict:
     from harvester.mapping.codelists import CodeLists
     from harvester.profiles.dcat_ap import DcatAp3Profile
@@ -207,17 +212,18 @@ def worker_feed(pages: int) -> dict:
     out = {}
     for kind, make in (("rich", canonical), ("typical SDI", typical_sdi)):
         profile.dataset_triples(make(0))
-        times = []
+        walls, cpus = [], []
         for page in range(pages):
             batch = [make(page * 100 + j) for j in range(100)]  # the store hands the feed ready records
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             writer = TurtleWriter(io.BytesIO())
             for ds in batch:
                 writer.write(profile.dataset_triples(ds))
-            times.append(time.perf_counter() - start)
-        times.sort()
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-        out[kind] = {"p50_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000, "per_s": 100 / statistics.median(times)}
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        out[kind] = {"wall_p50_ms": _pct(walls, 50), "wall_p95_ms": _pct(walls, 95),
+                     "cpu_p50_ms": _pct(cpus, 50), "cpu_p95_ms": _pct(cpus, 95),
+                     "cpu_per_s": 100 * len(cpus) / sum(cpus)}
     return out
 
 
@@ -274,23 +280,36 @@ def main() -> None:
     for n in (int(x) for x in args.ours.split(",") if x):
         rows.append(("satudata DcatAp3Profile", _run([sys.executable, __file__, "--worker", "ours", "-n", str(n)])))
     peer_cpu_per_record = rows[0][1]["cpu"] / rows[0][1]["records"] if args.peer else None
+    if rows:
+        _print_rows(rows, peer_cpu_per_record, args.peer)
+    if args.pages:
+        _print_feed(_run([sys.executable, __file__, "--worker", "feed", "-n", str(args.pages)]), args.pages)
 
+
+def _print_rows(rows: list, peer_cpu_per_record: float | None, peer: int) -> None:
     print(f"\ncanonical -> DCAT-AP 3 Turtle (rich record ~ ckanext-dcat full DCAT-AP example); load avg "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'tool':<30} {'records':>8} {'seconds':>8} {'cpu s':>8} {'records/s':>10} {'peak RSS MB':>12} {'ratio':>7}")
+    print(f"{'tool':<30} {'records':>8} {'seconds':>8} {'cpu s':>8} {'records/s':>10} {'rec/cpu-s':>10} "
+          f"{'peak RSS MB':>12} {'ratio':>7}")
     for tool, r in rows:
         ratio = f"{peer_cpu_per_record / (r['cpu'] / r['records']):.1f}x" if peer_cpu_per_record else "-"
         print(f"{tool:<30} {r['records']:>8} {r['wall']:>8.2f} {r['cpu']:>8.2f} {r['records'] / r['wall']:>10.0f} "
-              f"{r['rss']:>12.0f} {ratio:>7}")
-    print("ratio = ckanext-dcat CPU seconds per record / ours; records/s is wall clock.")
-    if args.peer:
-        print(f"ckanext-dcat ran on {args.peer} records (it builds the whole graph in memory); figures are per record.")
+              f"{r['records'] / r['cpu']:>10.0f} {r['rss']:>12.0f} {ratio:>7}")
+    print("records/s is wall clock; rec/cpu-s is per CPU second of the process; "
+          "ratio = ckanext-dcat CPU seconds per record / ours.")
+    if peer:
+        print(f"ckanext-dcat ran on {peer} records (it builds the whole graph in memory); figures are per record.")
 
-    feed = _run([sys.executable, __file__, "--worker", "feed", "-n", str(args.pages)])
-    print(f"\nfeed page: 100 datasets through dataset_triples + TurtleWriter ({args.pages} pages)")
-    print(f"{'record':<14} {'p50 ms':>8} {'p95 ms':>8} {'datasets/s':>11}   (budget: p95 <= 50 ms, >= 2,000/s)")
+
+def _print_feed(feed: dict, pages: int) -> None:
+    print(f"\nfeed page: 100 datasets through dataset_triples + TurtleWriter ({pages} pages; "
+          f"budget p95 <= 50 ms, >= 2,000 datasets/s)")
+    print(f"{'record':<14} {'wall p50':>9} {'wall p95':>9} {'cpu p50':>8} {'cpu p95':>8} {'datasets/s (cpu)':>17}")
     for kind, r in feed.items():
-        print(f"{kind:<14} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['per_s']:>11.0f}")
+        print(f"{kind:<14} {r['wall_p50_ms']:>7.1f}ms {r['wall_p95_ms']:>7.1f}ms {r['cpu_p50_ms']:>6.1f}ms "
+              f"{r['cpu_p95_ms']:>6.1f}ms {r['cpu_per_s']:>17.0f}")
+    print(f"load average now {os.getloadavg()[0]:.1f}: with other work on the machine, wall time overstates "
+          "the cost; CPU time is the process's own.")
 
 
 if __name__ == "__main__":

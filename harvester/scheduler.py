@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 OPS_PREFIX = "ops:"  # APScheduler ids of housekeeping jobs (never a source id: those are slugs)
 
 
+def _drop_max_instances(record: logging.LogRecord) -> bool:
+    return "maximum number of running instances" not in record.getMessage()
+
+
 @dataclass
 class DaemonOptions:
     """Timings of the daemon itself; None means "from the configuration" (``scheduler:``/``retention:``)."""
@@ -99,8 +103,10 @@ class Daemon:
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> None:
         """Reap dead jobs, build the schedule, start the scheduler threads. Raises on store errors."""
-        # APScheduler logs two INFO lines per run; our runner logs the job itself.
+        # APScheduler logs two INFO lines per run, and a WARNING per run skipped because the previous
+        # one still runs; our runner logs the job and ``_on_event`` the skip (once, with a counter).
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler.scheduler").addFilter(_drop_max_instances)
         self.reaper.reap_at_startup()
         sched = self._sched
         self.scheduler = BackgroundScheduler(
@@ -153,14 +159,16 @@ class Daemon:
         now = datetime.now(timezone.utc)
         every = self.options.housekeeping_every or timedelta(minutes=self._sched.reaper_interval_minutes)
         self.scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=every.total_seconds()),
-                               id=OPS_PREFIX + "housekeeping", executor="ops", replace_existing=True)
+                               id=OPS_PREFIX + "housekeeping", name="housekeeping", executor="ops",
+                               replace_existing=True)
         self.scheduler.add_job(self.retention, IntervalTrigger(seconds=self.options.retention_every.total_seconds()),
-                               id=OPS_PREFIX + "retention", executor="ops", replace_existing=True,
+                               id=OPS_PREFIX + "retention", name="retention", executor="ops", replace_existing=True,
                                next_run_time=now + self.options.retention_first)
         period = systemd.watchdog_period()
         if period is not None:
             self.scheduler.add_job(systemd.notify, IntervalTrigger(seconds=period), args=["WATCHDOG=1"],
-                                   id=OPS_PREFIX + "watchdog", executor="watchdog", replace_existing=True)
+                                   id=OPS_PREFIX + "watchdog", name="watchdog", executor="watchdog",
+                                   replace_existing=True)
 
     # -- one job -------------------------------------------------------------------------------
     def _run_source(self, source_id: str) -> None:

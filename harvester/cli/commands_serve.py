@@ -80,6 +80,28 @@ def build_web(state: CliState, daemon: Any = None) -> tuple[Any, Any]:
     return web, metrics
 
 
+def runner_factory(store: Any, metrics: Callable[[], Any]) -> Callable[[Any], Any]:
+    """``make_runner(config)`` for the Daemon: a HarvestRunner per job (so a reloaded configuration
+    and a freshly read mapping are used) whose push stage is timed into ``metrics()`` (may be None)."""
+    from harvester.pipeline.push import Pusher
+    from harvester.pipeline.runner import HarvestRunner
+
+    def make_runner(cfg: Any) -> HarvestRunner:
+        pusher = Pusher(cfg, store)
+
+        def after_job(result: Any, stop: threading.Event) -> Any:
+            started = time.monotonic()
+            report = pusher.after_job(result, stop)
+            sink = metrics()
+            if sink is not None:
+                sink.observe_push(result.source_id, report, time.monotonic() - started)
+            return report
+
+        return HarvestRunner(cfg, store, after_job=after_job)
+
+    return make_runner
+
+
 def status_url(settings: Any, host: str, port: int) -> str:
     """Address of the status pages for links in e-mails (``feed.public_url`` when configured)."""
     feed = settings.feed
@@ -137,24 +159,11 @@ def run(state: CliState, host: Optional[str], port: Optional[int]) -> None:
     """The daemon: harvest every enabled source on its schedule; serve feed, status, metrics."""
     from harvester.ops import systemd
     from harvester.ops.notify import Notifier
-    from harvester.pipeline.push import Pusher
-    from harvester.pipeline.runner import HarvestRunner
     from harvester.scheduler import Daemon
     from harvester.settings import load_settings
 
     host, port = _address(state, host, port)
     store = state.store  # loads the configuration, sets up logging, ensures the schema
-
-    def make_runner(cfg: Any) -> HarvestRunner:  # built per job: a reloaded configuration is used
-        pusher = Pusher(cfg, store)
-
-        def after_job(result: Any, stop: threading.Event) -> Any:
-            started = time.monotonic()
-            report = pusher.after_job(result, stop)
-            metrics.observe_push(result.source_id, report, time.monotonic() - started)
-            return report
-
-        return HarvestRunner(cfg, store, after_job=after_job)
 
     def on_reload(cfg: Any) -> None:
         state._config = cfg  # noqa: SLF001 - the CLI state follows the daemon's configuration
@@ -165,8 +174,8 @@ def run(state: CliState, host: Optional[str], port: Optional[int]) -> None:
             except Exception:  # noqa: BLE001 - keep serving the old feed
                 logger.exception("reload: feed not rebuilt; the old one keeps serving")
 
-    daemon = Daemon(state.config, lambda: load_settings(state.config_path), make_runner, store,
-                    check=check_config, on_reload=on_reload)
+    daemon = Daemon(state.config, lambda: load_settings(state.config_path),
+                    runner_factory(store, lambda: daemon.metrics), store, check=check_config, on_reload=on_reload)
     web, metrics = build_web(state, daemon)
     daemon.metrics = metrics
     daemon.notifier = Notifier(lambda: daemon.config, store, status_url=status_url(state.config.settings, host, port),

@@ -15,6 +15,7 @@ from datetime import datetime
 from html import escape
 from typing import Any, Iterable
 
+MAX_SLOT = 24  # px per job at most
 _ACTIONS = ("created", "updated", "unchanged", "invalid", "failed", "duplicate", "skipped")
 
 
@@ -54,7 +55,8 @@ def trend_svg(points: Iterable[TrendPoint], *, width: int = 300, height: int = 8
     plot_w, plot_h = width - left - right, height - top - bottom
     max_rec = max(1, max(p.records for p in pts))
     max_err = max(1, max(p.errors for p in pts))
-    slot = plot_w / len(pts)
+    slot = min(plot_w / len(pts), MAX_SLOT)
+    start = left + plot_w - slot * len(pts)  # few jobs: narrow bars, newest at the right edge
     bar_w = max(1.0, slot * 0.7)
     parts = [head, f'<title>{name}</title>',
              f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
@@ -63,7 +65,7 @@ def trend_svg(points: Iterable[TrendPoint], *, width: int = 300, height: int = 8
              f'<text x="{left + plot_w + 3}" y="{top + 8}" font-size="9" fill="#c53030">{max_err}</text>']
     line: list[str] = []
     for i, p in enumerate(pts):
-        x = left + i * slot + (slot - bar_w) / 2
+        x = start + i * slot + (slot - bar_w) / 2
         h = plot_h * p.records / max_rec
         bad = p.status in ("failed", "aborted")
         tip = escape(f"job {p.job_id} · {fmt_time(p.when)} · {p.records} records, {p.errors} errors · {p.status}")
@@ -78,7 +80,7 @@ def trend_svg(points: Iterable[TrendPoint], *, width: int = 300, height: int = 8
     parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#c53030" stroke-width="1.5"/>')
     parts.extend(f'<circle cx="{xy.split(",")[0]}" cy="{xy.split(",")[1]}" r="1.8" fill="#c53030"/>' for xy in line)
     first, last = pts[0].when, pts[-1].when
-    parts.append(f'<text x="{left}" y="{height - 2}" font-size="9" fill="#555">{escape(fmt_time(first))}</text>')
+    parts.append(f'<text x="{start}" y="{height - 2}" font-size="9" fill="#555">{escape(fmt_time(first))}</text>')
     parts.append(f'<text x="{left + plot_w}" y="{height - 2}" text-anchor="end" font-size="9" fill="#555">'
                  f'{escape(fmt_time(last))}</text>')
     parts.append("</svg>")

@@ -242,14 +242,19 @@ class Notifier:
             try:
                 if msg is None:
                     return
-                self.make_mailer(self.config().settings.notifications.smtp).send(msg)
-                logger.info("notifications: sent %r to %s", msg.subject, ", ".join(msg.to))
-                self.count(msg.kind, "sent")
-            except Exception as exc:  # noqa: BLE001 - SMTP down must not stop the next mails
-                logger.error("notifications: could not send %r: %s", msg.subject, exc)
-                self.count(msg.kind, "failed")
+                self._send(msg)
             finally:
                 self._queue.task_done()
+
+    def _send(self, msg: Message) -> None:
+        try:
+            self.make_mailer(self.config().settings.notifications.smtp).send(msg)
+        except Exception as exc:  # noqa: BLE001 - SMTP down must not stop the next mails
+            logger.error("notifications: could not send %r: %s", msg.subject, exc)
+            self.count(msg.kind, "failed")
+            return
+        logger.info("notifications: sent %r to %s", msg.subject, ", ".join(msg.to))
+        self.count(msg.kind, "sent")
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued mail was handed to SMTP or failed. True when that happened in time."""

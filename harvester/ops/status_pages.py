@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 from collections import Counter
+from contextlib import closing
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, quote, unquote
@@ -185,13 +187,13 @@ class StatusApp:
                  ("Records", esc(", ".join(f"{n} {s}" for s, n in sorted(view.counts.items())) or "none yet")),
                  ("Waiting to be pushed", str(view.pending)), ("Keeps failing", str(view.keeps_failing)),
                  ("Last push", ctx.clock.cell(view.last_push)), ("Last error", ctx.clock.cell(view.last_error_at))]
-        rows = []
-        for row in self.store.iter_record_targets(tid, status_in=["failed", "conflict"]):
-            if len(rows) >= 200:
-                break
-            rows.append([esc(f"{row.source_id} / {row.remote_id}"), badge("failing" if row.status == "failed" else "held", row.status), str(row.attempts),
-                         ctx.clock.cell(row.last_error_at), ctx.clock.cell(row.next_attempt_at),
-                         f'<span class="msg">{esc(ctx.masker.mask(row.last_error or ""))}</span>'])
+        rows: list[list[str]] = []
+        with closing(self.store.iter_record_targets(tid, status_in=["failed", "conflict"])) as found:
+            for row in islice(found, 200):  # closing: the iterator holds a connection until exhausted
+                rows.append([esc(f"{row.source_id} / {row.remote_id}"),
+                             badge("failing" if row.status == "failed" else "held", row.status), str(row.attempts),
+                             ctx.clock.cell(row.last_error_at), ctx.clock.cell(row.next_attempt_at),
+                             f'<span class="msg">{esc(ctx.masker.mask(row.last_error or ""))}</span>'])
         return (_facts(facts) + "<h3>Records failing or in conflict (first 200)</h3>"
                 + table(["Record", "Status", "Attempts", "Last error at", "Next attempt", "Error"], rows,
                         numeric=(2,), empty="none: every record is pushed, waiting, or skipped by the filters"))

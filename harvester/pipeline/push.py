@@ -7,9 +7,10 @@ outcome of every (record, target) pair in its ``record_target`` row.
 Guarantees:
 
 * Failure isolation: each target runs on its own; a portal that is down (preflight fails, or three
-  writes in a row find it unavailable) or rejects datasets never stops the others. Failed pushes
-  stay ``failed`` with ``next_attempt_at`` (exponential backoff) and are retried by later runs;
-  a record changed since its failure is retried at once.
+  writes in a row find it unavailable) or rejects datasets never stops the others. Work a portal
+  could not take stays ``pending``, a dataset it refused becomes ``failed``; both carry
+  ``next_attempt_at`` (exponential backoff) and are retried by later runs — at once when the record
+  changed since.
 * No duplicates: a first push looks the dataset up on the portal (stable URI, URI identifier, then
   name) and adopts what it finds; records of this installation sharing one stable URI (the same
   dataset reaching us by two paths) share one portal dataset — the later ones are ``duplicate``.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +53,7 @@ from harvester.targets.organisations import OpdResolver, OrganisationCache, Orga
 logger = logging.getLogger(__name__)
 
 BREAKER = 3  # consecutive "unavailable" answers after which a target is left alone for this run
+LOOKUP_CHUNK = 40  # first pushes looked up per portal search
 RETRY_BASE, RETRY_CAP = timedelta(minutes=1), timedelta(hours=6)  # portal unavailable
 REJECT_BASE, REJECT_CAP = timedelta(hours=1), timedelta(days=1)  # portal refused the dataset
 
@@ -83,6 +86,20 @@ class PushReport:
 def _registered_target(name: str, cfg: Any, codelists: Any) -> Target:
     """The target class registered for ``cfg.type`` (``ckan`` ...), built for this target file."""
     return registry.targets.get(cfg.type)(name, cfg, codelists)
+
+
+def _chunks(due: list[PlanItem], workers: int) -> list[list[list[PlanItem]]]:
+    """Work units for the pool: chunks of groups (items sharing a stable URI stay in one group, so two
+    records of one dataset never race). First pushes come in chunks of up to ``LOOKUP_CHUNK``
+    groups — one portal search each — small enough that every worker gets one; other steps go
+    one group per unit."""
+    groups: dict[str, list[PlanItem]] = {}
+    for item in due:
+        groups.setdefault(item.record.stable_uri or repr(item.key), []).append(item)
+    creating = [g for g in groups.values() if any(i.step is Step.CREATE for i in g)]
+    rest = [[g] for g in groups.values() if not any(i.step is Step.CREATE for i in g)]
+    size = max(1, min(LOOKUP_CHUNK, math.ceil(len(creating) / workers)))
+    return [creating[i:i + size] for i in range(0, len(creating), size)] + rest
 
 
 def _backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -206,8 +223,6 @@ class _TargetRun:
             for note in info.notes:
                 logger.warning("target %s: %s", self.name, note)
             self.orgs = OrganisationCache(self.target)
-            creates = [self._key(i) for i in due if i.step is Step.CREATE]
-            self.found = self.target.find(creates) if creates else {}
         except (TargetUnavailable, ConfigError) as exc:
             self._target_down(due, exc)
             return self._finish()
@@ -215,13 +230,31 @@ class _TargetRun:
             logger.exception("target %s: push set-up failed", self.name)
             self._target_down(due, exc)
             return self._finish()
-        groups: dict[str, list[PlanItem]] = {}
-        for item in due:  # one worker per stable URI, so two records of one dataset never race
-            groups.setdefault(item.record.stable_uri or f"{item.key}", []).append(item)
-        with ThreadPoolExecutor(max_workers=max(1, int(self.cfg.concurrency)),
-                                thread_name_prefix=f"push-{self.name}") as pool:
-            list(pool.map(self._run_group, groups.values()))
+        workers = max(1, int(self.cfg.concurrency))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"push-{self.name}") as pool:
+            list(pool.map(self._run_chunk, _chunks(due, workers)))
         return self._finish()
+
+    def _run_chunk(self, groups: list[list[PlanItem]]) -> None:
+        """Look the chunk's first pushes up on the portal (one search), then work through its groups.
+
+        Lookups run inside the worker pool, so searching for one chunk overlaps writing another.
+        """
+        keys = [self._key(i) for group in groups for i in group if i.step is Step.CREATE]
+        if keys and self.down is None and not self.stop.is_set():
+            assert self.target is not None
+            try:
+                found = self.target.find(keys)
+            except (TargetUnavailable, ConfigError) as exc:
+                # without a lookup a first push could duplicate a dataset: these wait for a later run
+                self._unavailable(groups[0][0], exc)
+                for item in (i for group in groups for i in group):
+                    self._count(self._failed(item, exc, rejected=False))
+                return
+            with self.lock:
+                self.found.update(found)
+        for group in groups:
+            self._run_group(group)
 
     def _finish(self) -> Counter:
         if self.target is not None:
@@ -252,22 +285,28 @@ class _TargetRun:
         except TargetRejected as exc:
             return self._failed(item, exc, rejected=True)
         except (TargetUnavailable, ConfigError) as exc:
-            with self.lock:
-                self.unavailable_streak += 1
-                if isinstance(exc, ConfigError) or self.unavailable_streak >= BREAKER:
-                    if self.down is None:
-                        self._issue(item.record.source_id, None, Severity.ERROR, "PUSH-TARGET-DOWN",
-                                    f"target {self.name}: giving up for this run: {exc}")
-                    self.down = exc
+            self._unavailable(item, exc)
             return self._failed(item, exc, rejected=False)
         except Exception as exc:  # a bug must cost one dataset, not the run
             logger.exception("target %s: pushing %s/%s failed", self.name, *item.key)
             return self._failed(item, TargetRejected(f"internal error: {exc!r}", target=self.name), rejected=True)
 
+    def _unavailable(self, item: PlanItem, exc: Exception) -> None:
+        """Count one "portal unavailable" answer; after ``BREAKER`` in a row leave the portal alone."""
+        with self.lock:
+            self.unavailable_streak += 1
+            trip = self.down is None and (isinstance(exc, ConfigError) or self.unavailable_streak >= BREAKER)
+            if trip:
+                self.down = exc
+        if trip:
+            self._issue(item.record.source_id, None, Severity.ERROR, "PUSH-TARGET-DOWN",
+                        f"target {self.name}: giving up for this run: {exc}")
+
     # ------------------------------------------------------------------ steps
     def _key(self, item: PlanItem) -> LookupKey:
         ds = item.dataset
-        return LookupKey(item.record.stable_uri or (ds.uri if ds else None), ds.identifier if ds else None, item.name)
+        return LookupKey(item.record.stable_uri or (ds.uri if ds else None), ds.identifier if ds else None, item.name,
+                         item.organisation.name if item.organisation else None)
 
     def _create(self, item: PlanItem) -> str:
         assert self.target is not None and item.organisation is not None and item.dataset is not None
@@ -372,8 +411,9 @@ class _TargetRun:
         wait = _backoff(attempts, *(REJECT_BASE, REJECT_CAP) if rejected else (RETRY_BASE, RETRY_CAP))
         details = getattr(exc, "details", None)
         text = json.dumps(details, ensure_ascii=False, sort_keys=True) if details is not None else str(exc)
-        self._save(item, status="failed", attempts=attempts, next_attempt_at=now + wait, last_error=text,
-                   last_error_at=now)
+        # portal down: the work is still to do ('pending'); refused: someone must look at it ('failed')
+        self._save(item, status="failed" if rejected else "pending", attempts=attempts, next_attempt_at=now + wait,
+                   last_error=text, last_error_at=now)
         if rejected:
             self._issue(item.record.source_id, item.record.remote_id, Severity.ERROR, "PUSH-REJECTED",
                         f"target {self.name} refused the dataset: {text}")

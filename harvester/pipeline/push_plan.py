@@ -331,7 +331,8 @@ def describe_plan(plan: PushPlan) -> list[str]:
         counts = tplan.counts()
         summary = ", ".join(f"{counts[s.value]} {_VERBS.get(s, s.value)}" for s in [*_ORDER, Step.UNCHANGED]
                             if counts[s.value])
-        lines.append(f"{head}, {tplan.url}): {summary or 'nothing to do'}")
+        adopt = "; a dataset the portal already has is adopted, not created" if counts[Step.CREATE.value] else ""
+        lines.append(f"{head}, {tplan.url}): {summary or 'nothing to do'}{adopt}")
         for step in _ORDER:
             items = [i for i in tplan.items if i.step is step]
             for item in items[:DESCRIBE_LIMIT]:
@@ -348,8 +349,6 @@ def _describe_item(item: PlanItem) -> str:
     if item.step in (Step.CREATE, Step.UPDATE, Step.RESTORE):
         org = item.organisation.name if item.organisation else "?"
         text += f" as {item.name} in {org}" + (" (metadata only)" if item.metadata_only else "")
-        if item.step is Step.CREATE:
-            text += " (adopted instead if the portal already has it)"
     elif item.step in (Step.WITHDRAW, Step.PURGE) and item.row is not None:
         text += f" ({item.row.target_name or item.row.target_dataset_id}): {item.reason}"
     else:

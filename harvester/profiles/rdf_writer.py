@@ -177,10 +177,17 @@ class TurtleWriter:
         needs_escape = _SHORT_BAD.search
         groups: dict[str, dict[str, list[str]]] = {}
         refs: dict[str, int] = {}
+        last_s: object = None
+        by_pred: dict[str, list[str]] = {}
         for triple in triples:
             s, p, o = triple
-            hit = seen.get(id(s))
-            skey = hit[1] if hit is not None and hit[0] is s else render(s, triple, "subject")[0]
+            if s is not last_s:  # builders emit runs of triples about one subject
+                hit = seen.get(id(s))
+                skey = hit[1] if hit is not None and hit[0] is s else render(s, triple, "subject")[0]
+                by_pred = groups.get(skey)  # type: ignore[assignment]
+                if by_pred is None:
+                    by_pred = groups[skey] = {}
+                last_s = s
             hit = seen.get(id(p))
             pkey = hit[1] if hit is not None and hit[0] is p and not hit[2] else render(p, triple, "predicate")[0]
             o_blank = False
@@ -206,9 +213,6 @@ class TurtleWriter:
             else:
                 hit = seen.get(id(o))
                 okey, o_blank = (hit[1], hit[2]) if hit is not None and hit[0] is o else render(o, triple, "object")
-            by_pred = groups.get(skey)
-            if by_pred is None:
-                by_pred = groups[skey] = {}
             objs = by_pred.get(pkey)
             if objs is None:
                 by_pred[pkey] = [okey]

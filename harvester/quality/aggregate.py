@@ -249,7 +249,8 @@ def collect(store: Any, config: Any, *, codelists: Optional[CodeLists] = None, t
                 if scorer is None:
                     scorer = QualityScorer(codelists, assembly.sdi_policy(config.settings, today=today))
                 score, when, job = scorer.score(dataset), None, None
-            title = data.get("title") if isinstance(data.get("title"), str) and data["title"].strip() else rec.remote_id
+            title = data.get("title")
+            title = title if isinstance(title, str) and title.strip() else str(rec.remote_id)
             out.append(ScoredDataset(sid, rec.remote_id, title, data.get("uri") or rec.stable_uri,
                                      attribution.organisation(sid, _creator(data)),
                                      attribution.regions(_codes(data)), score, when, job))

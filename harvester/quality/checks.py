@@ -128,7 +128,8 @@ class Check:
             return None, ()
         if self.rule is not None:
             return self._evaluate_rule(data)
-        assert self.test is not None, f"check {self.id} has neither rule nor test"
+        if self.test is None:
+            raise TypeError(f"quality check {self.id} has neither a rule nor a test")
         outcome = self.test(data)
         if outcome.credit is None or outcome.credit >= 1.0:
             return outcome.credit, ()

@@ -10,6 +10,7 @@ format checks look at data files only, since an API endpoint has neither.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from harvester.mapping.codelists import CodeList
@@ -145,8 +146,8 @@ def t_byte_size(data: CheckInput) -> Outcome:
     return PASS if not bad else Outcome(0.0, *_numbered(bad))
 
 
-def _field(check_id: str, dimension: str, weight: int, test, fields: tuple[str, ...], label_id: str,  # type: ignore[no-untyped-def]
-           label_en: str, hint_id: str, hint_en: str) -> Check:
+def _field(check_id: str, dimension: str, weight: int, test: Callable[[CheckInput], Outcome], fields: tuple[str, ...],
+           label_id: str, label_en: str, hint_id: str, hint_en: str) -> Check:
     return Check(check_id, dimension, weight, label_id, label_en, hint_id, hint_en, fields, test=test)
 
 
@@ -193,4 +194,5 @@ def _ordered(checks: tuple[Check, ...]) -> tuple[Check, ...]:
 #: Every check, ordered by dimension (stable within a dimension): the table of docs/quality.md.
 ALL_CHECKS: tuple[Check, ...] = _ordered(SDI_CHECKS + SDI_FIELD_CHECKS + DCAT_FIELD_CHECKS + DCAT_RULE_CHECKS)
 CHECKS_BY_ID = {c.id: c for c in ALL_CHECKS}
-assert len(CHECKS_BY_ID) == len(ALL_CHECKS), "duplicate check id"
+if len(CHECKS_BY_ID) != len(ALL_CHECKS):
+    raise RuntimeError("duplicate quality check id")

@@ -2,8 +2,8 @@
 
 Three tables of their own ``MetaData`` (``quality_score``, ``quality_aggregate``, ``quality_link``),
 created with ``create_all`` on first use (idempotent, safe with several processes: existing tables
-are left alone). They are not part of the store's Alembic migrations yet; docs/quality.md shows the
-migration that will replace ``ensure_tables``. Timestamps are aware UTC (the store's ``UTCDateTime``);
+are left alone). They are not part of the store's Alembic migrations yet; once a store revision
+creates the same tables, ``create_all`` finds them and does nothing. Timestamps are aware UTC (the store's ``UTCDateTime``);
 JSON columns use the store's ``JSONDoc`` (JSONB on PostgreSQL).
 
 Rows are append-only: a dataset's history is every score ever recorded for it; the *current* score is

@@ -111,20 +111,25 @@ class _Page:
                 '<th class="num">Setara EPSS</th><th>Tren</th><th>Perbaikan utama (jumlah dataset)</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></section>')
 
-    def _dimensions(self) -> str:
-        head = "".join(f'<th class="num" title="{_e(d["label_en"])} ({_e(d["reference"])})">{_e(d["label_id"])}</th>'
-                       for d in self.dims)
+    def _dimension_table(self, group: str, caption: str) -> str:
+        dims = [d for d in self.dims if d["group"] == group]
+        head = "".join(f'<th class="num" title="{_e(d["label_en"])} ({_e(d["reference"])})">{_e(d["label_id"])}'
+                       f'<span class="en">{_e(d["reference"])}</span></th>' for d in dims)
         rows = []
         for scope in [self.data["city"], *self.data["organisations"]]:
             cells = []
-            for d in self.dims:
+            for d in dims:
                 value = scope["dimensions"].get(d["id"])
                 colour = BAND_COLOURS.get(band_for(value) or "", "transparent")
                 cells.append(f'<td class="num" style="box-shadow: inset 4px 0 {colour}">{decimal_id(value)}</td>')
             rows.append(f'<tr><td>{_e(scope["label"])}</td>{"".join(cells)}</tr>')
-        return ('<section id="dimensi"><h2>Skor per dimensi</h2><p class="muted">Empat aspek Prinsip SDI (EPSS '
-                'domain 1) dan lima dimensi EU MQA; rata-rata skor dataset per dimensi (0–100).</p>'
-                f'<table class="dims"><thead><tr><th>Cakupan</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+        return (f'<h3>{_e(caption)}</h3><table class="dims"><thead><tr><th>Cakupan</th>{head}</tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table>')
+
+    def _dimensions(self) -> str:
+        return ('<section id="dimensi"><h2>Skor per dimensi</h2><p class="muted">Rata-rata skor dataset per '
+                'dimensi (0–100).</p>' + self._dimension_table("sdi", "Prinsip SDI (EPSS domain 1)")
+                + self._dimension_table("dcat", "Kualitas metadata DCAT-AP (dimensi EU MQA)") + "</section>")
 
     def _fields(self) -> str:
         city = self.data["city"]
@@ -183,7 +188,8 @@ class _Page:
                  '<table class="datasets"><thead><tr><th>Dataset</th><th class="num">Skor</th><th>Predikat</th>'
                  f'<th>Yang perlu diperbaiki</th></tr></thead><tbody>{datasets}</tbody></table></details>'
                  if datasets else '<p class="muted">Belum ada dataset dari OPD ini.</p>')
-        return (f'<section class="org" id="{_anchor(org["id"])}"><h3>{_e(org["label"])}</h3>'
+        css = "org" if org["datasets"] else "org empty"  # no page of its own in print
+        return (f'<section class="{css}" id="{_anchor(org["id"])}"><h3>{_e(org["label"])}</h3>'
                 f'<p>Skor <b>{decimal_id(org["score"])}</b> {_badge(org["band"])} · setara EPSS '
                 f'{decimal_id(org["epss"], 2)} · {org["datasets"]} dataset</p>'
                 + (trend_chart(org["trend"], self.data["bands"], title=f'Tren skor {org["label"]}', height=180)

@@ -25,7 +25,7 @@ th, td { border: 1px solid var(--line); padding: 5px 7px; text-align: left; vert
 th { background: var(--bg); font-weight: 600; font-size: 13px; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.dims th.num { white-space: normal; font-size: 11px; }
-table.dims td:first-child { width: 18%; }
+table.dims td:first-child { width: 34%; }
 .band { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px;
         font-weight: 600; white-space: nowrap; }
 .band.none { background: #8a93a3; }
@@ -57,6 +57,7 @@ footer { color: var(--muted); font-size: 12px; padding: 16px 28px; border-top: 1
   tr, .card, li { break-inside: avoid; }
   thead { display: table-header-group; }
   section.org { break-before: page; }
+  section.org.empty { break-before: auto; }
   details::details-content { content-visibility: visible; display: block; }
   details > summary { list-style: none; }
 }

@@ -119,7 +119,7 @@ class DatasetScore:
     results: tuple[CheckResult, ...]
     version: str = SCORING_VERSION
 
-    @property
+    @cached_property
     def failed(self) -> tuple[CheckResult, ...]:
         """Checks that lost points, in table order."""
         return tuple(r for r in self.results if r.failed)

@@ -1,8 +1,8 @@
 """RDF reader: one dataset's subgraph (N-Triples from the dcat-rdf source; Turtle, RDF/XML, JSON-LD too).
 
-The bytes are parsed once with pyoxigraph (Rust; fast) into a plain index
-``{subject: {predicate IRI: [objects]}}``. IRIs are ``str``, blank nodes ``str`` starting with ``_:``,
-literals ``Lit`` (value, language). The document is the index plus a *focus* node: the dataset, named
+The bytes are parsed once into a plain index ``{subject: {predicate IRI: [objects]}}`` (plain
+N-Triples by ``readers.ntriples``, everything else by pyoxigraph). IRIs are ``str``, blank nodes
+``str`` starting with ``_:``, literals ``(value, language)`` tuples. The document is the index plus a *focus* node: the dataset, named
 by ``record.meta`` ``("focus", IRI)``; without it, the only subject typed with one of the reader's
 ``focus_types`` (default ``dcat:Dataset``, ``dcat:DatasetSeries``).
 
@@ -12,7 +12,8 @@ Path syntax: predicate steps separated by ``/``: ``dct:publisher/foaf:name``. A 
 
 ``select`` returns literal values and IRIs as strings (blank nodes are skipped), literals ordered
 by the reader's ``languages`` preference (default ``id``, untagged, ``en``) so a single-valued field
-gets the preferred language. ``each`` returns one sub-document per node reached.
+gets the preferred language. ``each`` returns one sub-document per node reached. The mapping
+engine binds its paths once through ``RdfReader.compile_select`` / ``compile_each``.
 
 Failure behaviour: unparseable bytes or a missing/ambiguous focus raise ``RecordInvalid``
 naming the record and the parser's message; an unknown prefix raises ``ConfigError``.
@@ -21,12 +22,13 @@ naming the record and the parser's message; an unknown prefix raises ``ConfigErr
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import pyoxigraph as ox
 
 from harvester.errors import ConfigError, RecordInvalid
 from harvester.model.record import SourceRecord
+from harvester.readers import ntriples
 from harvester.readers.base import Document, Scalar
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -75,24 +77,13 @@ _DEFAULT_FOCUS_TYPES = ("dcat:Dataset", "dcat:DatasetSeries")
 _DEFAULT_LANGUAGES = ("id", "", "en")
 
 
-class Lit(tuple):
-    """An RDF literal: (value, language). A tuple subclass so it is cheap and hashable."""
-
-    __slots__ = ()
-
-    def __new__(cls, value: str, language: str) -> "Lit":
-        return tuple.__new__(cls, (value, language))
-
-    @property
-    def value(self) -> str:
-        return self[0]
-
-    @property
-    def language(self) -> str:
-        return self[1]
-
-
+#: Literals are ``(value, language)`` tuples; IRIs and ``_:`` blank nodes are ``str``.
+Term = str | tuple[str, str]
 Index = dict[str, dict[str, list[Any]]]
+Steps = tuple[tuple[str, bool], ...]
+
+_BASE = "urn:x-harvester:base:"
+_NOT_VALUES = ("_:", _BASE)  # blank nodes and relative IRIs resolved against our dummy base
 
 
 def _prefix_table(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -130,7 +121,7 @@ def _split_steps(path: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, bool], ...]:
+def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> Steps:
     """Parse a predicate path into ((predicate IRI, inverse), ...). Raises ConfigError."""
     text = path.strip()
     if text == ".":
@@ -147,20 +138,28 @@ def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[
 
 
 def build_index(data: bytes, media_type: str) -> Index:
-    """Parse ``data`` into the forward index {subject: {predicate: [objects]}}. Raises ValueError/SyntaxError."""
+    """Parse ``data`` into the forward index {subject: {predicate: [objects]}}. Raises ValueError/SyntaxError.
+
+    Plain N-Triples (what the dcat-rdf source sends) go through ``ntriples.index``; everything else,
+    and N-Triples that reader does not fully accept, through pyoxigraph. Both give the same index.
+    """
     fmt = _FORMATS.get(media_type)
     if fmt is None:
         raise ValueError(f"unsupported RDF media type {media_type!r}")
+    if fmt is ox.RdfFormat.N_TRIPLES:
+        fast = ntriples.index(data)
+        if fast is not None:
+            return fast
     forward: Index = {}
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
-    for quad in ox.parse(data, format=fmt, base_iri="urn:x-harvester:base:", lenient=True):
+    for quad in ox.parse(data, format=fmt, base_iri=_BASE, lenient=True):
         # Inlined term conversion: this loop runs for every triple of every record.
         subject, obj = quad.subject, quad.object
         kind = type(subject)
         s = subject.value if kind is named else "_:" + subject.value if kind is blank else None
         kind = type(obj)
         if kind is literal:
-            o: Any = Lit(obj.value, obj.language or "")
+            o: Any = (obj.value, obj.language or "")
         elif kind is named:
             o = obj.value
         elif kind is blank:
@@ -187,47 +186,65 @@ def inverse_index(forward: Index) -> Index:
     for s, preds in forward.items():
         for p, objs in preds.items():
             for o in objs:
-                if not isinstance(o, Lit):
+                if type(o) is str:
                     inverse.setdefault(o, {}).setdefault(p, []).append(s)
     return inverse
 
 
+def _values(nodes: list[Any], lang_rank: dict[str, int]) -> list[Scalar]:
+    """What ``select`` returns for the nodes reached: non-blank literal values, best language first,
+    then IRIs (blank nodes and dummy-base IRIs skipped)."""
+    if len(nodes) == 1:  # the common case
+        node = nodes[0]
+        if type(node) is tuple:
+            return [node[0]] if node[0].strip() else []
+        return [] if node.startswith(_NOT_VALUES) else [node]
+    literals = [n for n in nodes if type(n) is tuple]
+    if len(literals) > 1:
+        worst = len(lang_rank)
+        literals.sort(key=lambda lit: lang_rank.get(lit[1], worst))
+    out: list[Scalar] = [lit[0] for lit in literals if lit[0].strip()]
+    if len(literals) < len(nodes):
+        out.extend(n for n in nodes if type(n) is str and not n.startswith(_NOT_VALUES))
+    return out
+
+
 #: Compiled paths per prefix table: hashing the prefix table once per record, not once per path.
-_COMPILED: dict[tuple[tuple[str, str], ...], dict[str, tuple[tuple[str, bool], ...]]] = {}
+_COMPILED: dict[tuple[tuple[str, str], ...], dict[str, Steps]] = {}
 
 
 class RdfDocument:
-    """A focus node in an indexed graph."""
+    """A focus node in an indexed graph. ``preds`` is the node's own {predicate: [objects]}."""
 
-    __slots__ = ("forward", "inverse", "node", "prefixes", "lang_rank", "paths")
+    __slots__ = ("forward", "inverse", "node", "preds", "prefixes", "lang_rank", "paths")
 
     def __init__(self, forward: Index, inverse: list[Index], node: Any,
-                 prefixes: tuple[tuple[str, str], ...], lang_rank: dict[str, int]) -> None:
+                 prefixes: tuple[tuple[str, str], ...], lang_rank: dict[str, int],
+                 paths: dict[str, Steps] | None = None) -> None:
         # ``inverse`` is a one-element list shared by the record's documents: empty until a path
         # first walks a predicate backwards (most mappings never do).
         self.forward, self.inverse, self.node = forward, inverse, node
+        self.preds = forward.get(node)
         self.prefixes, self.lang_rank = prefixes, lang_rank
-        self.paths = _COMPILED.get(prefixes)
-        if self.paths is None:
-            self.paths = _COMPILED.setdefault(prefixes, {})
+        if paths is None:
+            paths = _COMPILED.get(prefixes)
+            if paths is None:
+                paths = _COMPILED.setdefault(prefixes, {})
+        self.paths = paths
 
-    def _walk(self, path: str) -> list[Any]:
+    def walk(self, steps: Steps) -> list[Any]:
+        """Nodes reached from this node by ``steps`` (in order, repeats kept)."""
+        if len(steps) == 1 and not steps[0][1]:
+            objs = self.preds.get(steps[0][0]) if self.preds else None
+            return list(objs) if objs else []
         nodes = [self.node]
-        steps = self.paths.get(path)
-        if steps is None:
-            steps = self.paths[path] = compile_rdf_path(path, self.prefixes)
-        if len(steps) == 1 and not steps[0][1]:  # the common case: one forward predicate
-            preds = self.forward.get(self.node) if not isinstance(self.node, Lit) else None
-            return list(preds.get(steps[0][0], ())) if preds else []
         for predicate, inverse in steps:
             if inverse and not self.inverse:
                 self.inverse.append(inverse_index(self.forward))
             index = self.inverse[0] if inverse else self.forward
             nxt: list[Any] = []
             for n in nodes:
-                if isinstance(n, Lit):
-                    continue
-                objs = index.get(n)
+                objs = index.get(n)  # literals are never keys
                 if objs:
                     hit = objs.get(predicate)
                     if hit:
@@ -237,20 +254,53 @@ class RdfDocument:
                 break
         return nodes
 
+    def _steps(self, path: str) -> Steps:
+        steps = self.paths.get(path)
+        if steps is None:
+            steps = self.paths[path] = compile_rdf_path(path, self.prefixes)
+        return steps
+
+    def child(self, node: Any) -> "RdfDocument":
+        """The document of another node of the same graph."""
+        return RdfDocument(self.forward, self.inverse, node, self.prefixes, self.lang_rank, self.paths)
+
     def select(self, path: str) -> list[Scalar]:
-        nodes = self._walk(path)
-        literals = [n for n in nodes if isinstance(n, Lit)]
-        if len(literals) > 1:
-            rank, worst = self.lang_rank, len(self.lang_rank)
-            literals.sort(key=lambda lit: rank.get(lit[1], worst))
-        out: list[Scalar] = [lit[0] for lit in literals if lit[0].strip()]
-        out.extend(n for n in nodes if not isinstance(n, Lit) and not n.startswith("_:")
-                   and not n.startswith("urn:x-harvester:base:"))
-        return out
+        nodes = self.walk(self._steps(path))
+        return _values(nodes, self.lang_rank) if nodes else []
 
     def each(self, path: str) -> list[Document]:
-        return [RdfDocument(self.forward, self.inverse, n, self.prefixes, self.lang_rank)
-                for n in self._walk(path)]
+        return [self.child(n) for n in self.walk(self._steps(path))]
+
+
+def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
+    if len(steps) == 1 and not steps[0][1]:
+        iri = steps[0][0]
+
+        def select_one(doc: Any) -> list[Scalar]:
+            if type(doc) is not RdfDocument:
+                return doc.select(path)
+            preds = doc.preds
+            objs = preds.get(iri) if preds else None
+            return _values(objs, doc.lang_rank) if objs else []
+
+        return select_one
+
+    def select(doc: Any) -> list[Scalar]:
+        if type(doc) is not RdfDocument:
+            return doc.select(path)
+        nodes = doc.walk(steps)
+        return _values(nodes, doc.lang_rank) if nodes else []
+
+    return select
+
+
+def _compiled_each(path: str, steps: Steps) -> Callable[[Any], list[Document]]:
+    def each(doc: Any) -> list[Document]:
+        if type(doc) is not RdfDocument:
+            return doc.each(path)
+        return [doc.child(n) for n in doc.walk(steps)]
+
+    return each
 
 
 class RdfReader:
@@ -264,6 +314,17 @@ class RdfReader:
         """Raise ConfigError if ``path`` uses an unknown prefix or is malformed."""
         compile_rdf_path(path, _prefix_table(options))
 
+    @staticmethod
+    def compile_select(path: str, options: Mapping[str, Any]) -> Callable[[Any], list[Scalar]]:
+        """``doc.select(path)`` as a function bound once (prefixes resolved, one-step paths inlined).
+        Raises ConfigError like ``check_path``. A document of another reader gets ``doc.select(path)``."""
+        return _compiled_select(path, compile_rdf_path(path, _prefix_table(options)))
+
+    @staticmethod
+    def compile_each(path: str, options: Mapping[str, Any]) -> Callable[[Any], list[Document]]:
+        """``doc.each(path)`` as a function bound once (see ``compile_select``)."""
+        return _compiled_each(path, compile_rdf_path(path, _prefix_table(options)))
+
     def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
         what = f"record {record.remote_id!r} of source {record.source_id!r}"
         media_type = record.media_type.split(";")[0].strip().lower()
@@ -272,14 +333,24 @@ class RdfReader:
         except (ValueError, SyntaxError, OSError) as exc:
             raise RecordInvalid(f"{what} could not be parsed as RDF ({media_type}): {exc}",
                                 remote_id=record.remote_id, code="READ-RDF") from None
-        prefixes = _prefix_table(options)
-        languages = list(options.get("languages") or _DEFAULT_LANGUAGES)
-        lang_rank = {lang.lower(): i for i, lang in enumerate(languages)}
+        prefixes, lang_rank = self._settings(options)
         focus = dict(record.meta).get("focus") or self._find_focus(forward, prefixes, options, what, record)
         if focus not in forward:
             raise RecordInvalid(f"{what}: focus node {focus!r} has no statements in the record",
                                 remote_id=record.remote_id, code="READ-RDF")
         return RdfDocument(forward, [], focus, prefixes, lang_rank)
+
+    def _settings(self, options: Mapping[str, Any]) -> tuple[tuple[tuple[str, str], ...], dict[str, int]]:
+        """Prefix table and language ranks of ``options``; worked out once for the options object an
+        engine passes with every record (options are read-only)."""
+        cached = getattr(self, "_cached", None)
+        if cached is not None and cached[0] is options:
+            return cached[1], cached[2]
+        prefixes = _prefix_table(options)
+        languages = list(options.get("languages") or _DEFAULT_LANGUAGES)
+        lang_rank = {lang.lower(): i for i, lang in enumerate(languages)}
+        self._cached = (options, prefixes, lang_rank)
+        return prefixes, lang_rank
 
     @staticmethod
     def _find_focus(forward: Index, prefixes: tuple[tuple[str, str], ...], options: Mapping[str, Any],

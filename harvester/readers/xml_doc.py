@@ -27,6 +27,7 @@ from lxml import etree
 from harvester.errors import ConfigError, RecordInvalid
 from harvester.model.record import SourceRecord
 from harvester.readers.base import Document, Scalar
+from harvester.sources.safe_xml import parse_xml
 
 #: Prefixes every mapping may use without declaring them.
 WELL_KNOWN_NAMESPACES: dict[str, str] = {
@@ -47,10 +48,6 @@ WELL_KNOWN_NAMESPACES: dict[str, str] = {
     "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
-
-_SAFE_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                            remove_comments=True, remove_pis=True)
-
 
 def _namespaces(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     merged = dict(WELL_KNOWN_NAMESPACES)
@@ -122,25 +119,6 @@ class XmlDocument:
         return [XmlDocument(el, self.namespaces) for el in result if isinstance(el, etree._Element)]
 
 
-def parse_xml_bytes(data: bytes, what: str) -> etree._Element:
-    """Parse untrusted XML safely; raises ValueError whose message starts with ``what``."""
-    try:
-        from harvester.sources.safe_xml import parse_xml  # shared hardened parser, when present
-    except ImportError:
-        parse_xml = None
-    if parse_xml is not None:
-        parsed = parse_xml(data, what=what)
-        return parsed.getroot() if hasattr(parsed, "getroot") else parsed
-    parser = etree.XMLParser(**_SAFE_PARSER_OPTIONS)
-    try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{what}: {exc}") from None
-    if root is None:
-        raise ValueError(f"{what}: empty document")
-    return root
-
-
 class XmlReader:
     """Reads ``application/xml`` records into an ``XmlDocument``."""
 
@@ -160,7 +138,7 @@ class XmlReader:
     def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
         what = f"record {record.remote_id!r} of source {record.source_id!r}"
         try:
-            root = parse_xml_bytes(record.content, what)
+            root = parse_xml(record.content, what=what)  # the one hardened parser
         except ValueError as exc:
             raise RecordInvalid(f"XML parse error: {exc}",
                                 remote_id=record.remote_id, code="READ-XML") from None

@@ -54,11 +54,16 @@ class RemoteDataset:
 
 @dataclass(frozen=True)
 class LookupKey:
-    """What identifies one dataset on a portal: its stable URI, identifier and preferred name."""
+    """What identifies one dataset on a portal: its stable URI, identifier and preferred name.
+
+    A plain (non-URI) identifier such as 'DKT-2024-001' is only unique within its publisher, so it
+    counts only for a dataset in ``organisation``.
+    """
 
     uri: Optional[str]
     identifier: Optional[str]
     name: Optional[str]
+    organisation: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,8 @@ class Target(ABC):
 
     @abstractmethod
     def find(self, keys: Iterable[LookupKey]) -> dict[LookupKey, RemoteDataset]:
-        """Datasets already on the portal for each key: by identity first, then by name.
+        """Datasets already on the portal for each key: by identity (stable URI), then by a plain
+        identifier within the key's organisation, then by name.
 
         A key whose name matches a dataset that claims another identity is not returned (that
         dataset belongs to someone else). Keys with no match are absent from the result.

@@ -110,7 +110,7 @@ def identities(pkg: dict[str, Any]) -> frozenset[str]:
         for value in (pkg.get(key), extras.get(key)):
             if isinstance(value, str) and value.strip():
                 value = value.strip()
-                if key != "identifier" or value.lower().startswith(("http://", "https://")):
+                if key != "identifier" or _is_uri(value):
                     found.add(value)
     return frozenset(found)
 
@@ -216,8 +216,13 @@ class CkanTarget(Target):
     def _search(self, keys: list[LookupKey]) -> list[RemoteDataset]:
         clauses = []
         for key in keys:
-            for value in {v for v in (key.uri, key.identifier) if v and v.lower().startswith(("http://", "https://"))}:
-                clauses += [f"extras_{k}:{_quote(value)}" for k in IDENTITY_KEYS]
+            # CKAN indexes every extra twice: 'extras_<key>' (tokenised text) and '<key>' (an exact
+            # string, through the schema's '*' field). The exact one is cheaper and never matches a
+            # longer URI; results are checked here anyway.
+            for value in {v for v in (key.uri, key.identifier) if _is_uri(v)}:
+                clauses += [f"{k}:{_quote(value)}" for k in IDENTITY_KEYS]
+            if key.identifier and not _is_uri(key.identifier) and key.organisation:
+                clauses.append(f"(identifier:{_quote(key.identifier)} AND organization:{_quote(key.organisation)})")
             if key.name:
                 clauses.append(f"name:{_quote(key.name)}")
         if not clauses:
@@ -312,12 +317,24 @@ def _hand_built_policy(config: Any) -> HttpPolicy:
     return merge_http(HttpPolicy(), HttpPolicy.model_validate({"rate_limit": config.rate_limit}), config.http)
 
 
+def _is_uri(value: Optional[str]) -> bool:
+    return bool(value) and value.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]
+
+
 def _pick(key: LookupKey, found: list[RemoteDataset]) -> Optional[RemoteDataset]:
-    """The dataset ``key`` identifies: the oldest claiming its identity, else a free one with its name."""
-    wanted = {v for v in (key.uri, key.identifier) if v and v.lower().startswith(("http://", "https://"))}
+    """The dataset ``key`` identifies: the oldest claiming its identity, else one in the key's
+    organisation with its plain identifier, else one with its name; never one claiming another identity."""
+    wanted = {v for v in (key.uri, key.identifier) if _is_uri(v)}
     for candidate in found:
         if wanted & candidate.identities:
             return candidate
+    if key.identifier and not _is_uri(key.identifier) and key.organisation:
+        for candidate in found:
+            data = candidate.data
+            org = (data.get("organization") or {}).get("name")
+            ident = data.get("identifier") or _extras(data).get("identifier")
+            if ident == key.identifier and org == key.organisation and not candidate.identities:
+                return candidate
     for candidate in found:
         if key.name and candidate.ref.name == key.name and not candidate.identities:
             return candidate

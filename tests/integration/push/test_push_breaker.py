@@ -72,7 +72,7 @@ def test_a_portal_failing_mid_run_is_left_alone(setup: tuple[Pusher, Store], htt
     assert report.per_target["kota"]["failed"] == 8
     assert http_server.hits("/api/action/package_create") == BREAKER  # the rest were not even tried
     rows = list(store.iter_record_targets("kota"))
-    assert len(rows) == 8 and all(r.status == "failed" and r.next_attempt_at for r in rows)
+    assert len(rows) == 8 and all(r.status == "pending" and r.next_attempt_at for r in rows)
     assert "503" in rows[0].last_error
     assert all("s3cret" not in (r.last_error or "") for r in rows)
 

@@ -76,3 +76,17 @@ def test_dataset_missing_parameters(app: FeedApp) -> None:
     assert call(app, "/dataset").status == 400
     assert call(app, "/dataset?uri=https://elsewhere.example/x").status == 404
     assert call(app, "/dataset/dinkes-sipd/%FF%FE").status == 400  # not UTF-8
+
+
+def test_dataset_without_description_gets_its_title(app: FeedApp, store: Store) -> None:
+    """DCAT-AP makes dct:description mandatory; an empty source field must not break conformance."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from tests.unit.feed.records import Entry, make_dataset, record_row
+
+    entry = Entry("dinkes-sipd", "tanpa-deskripsi", replace(make_dataset(90), description=None))
+    store.save_record(record_row(entry, datetime.now(timezone.utc)))
+    g = graph(call(app, "/dataset/dinkes-sipd/tanpa-deskripsi.ttl"))
+    node = URIRef(entry.dataset.uri)
+    assert [str(d) for d in g.objects(node, DCT.description)] == [entry.dataset.title]

@@ -163,3 +163,19 @@ def graph_from_text(text: str):  # type: ignore[no-untyped-def]
     import rdflib
 
     return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def test_snapshot_is_reused_for_its_ttl(seeded: Seeded, store: Store, make_app: AppFactory,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import harvester.feed.context as context
+
+    clock = [1000.0]
+    monkeypatch.setattr(context.time, "monotonic", lambda: clock[0])
+    app = make_app(snapshot_ttl=5)
+    etag = call(app, "/catalog.ttl").header("etag")
+    store.mark_deleted("dinkes-sipd", [seeded.visible()[0].remote_id], job_id=1)
+    clock[0] += 4  # within the TTL: the store is not asked again
+    assert call(app, "/catalog.ttl", headers={"If-None-Match": etag}).status == 304
+    clock[0] += 2  # TTL over: the change shows
+    changed = call(app, "/catalog.ttl", headers={"If-None-Match": etag})
+    assert changed.status == 200 and seeded.visible()[0].dataset.uri not in datasets_in(graph(changed))

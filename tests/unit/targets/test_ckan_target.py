@@ -137,8 +137,24 @@ def test_find_checks_identities_exactly(http_server: RecordedServer, codelists: 
     assert found[keys[1]].ref.id == "p-free"  # name match, carries no identity: adoptable
     assert keys[2] not in found  # name match, but it is another harvest's dataset
     query = posted(http_server, "package_search")[0]
-    assert f'extras_sdi_harvest_uri:"{uri}"' in query["fq"] and 'name:"free-name"' in query["fq"]
+    assert f'sdi_harvest_uri:"{uri}"' in query["fq"] and 'name:"free-name"' in query["fq"]
     assert query["include_private"] is True
+
+
+def test_find_by_plain_identifier_only_within_the_organisation(http_server: RecordedServer,
+                                                              codelists: CodeLists) -> None:
+    results = [
+        package(id="p-elsewhere", name="x1", identifier="DKT-1", organization={"name": "other-org"}),
+        package(id="p-hand-made", name="x2", extras=[{"key": "identifier", "value": "DKT-1"}],
+                organization={"name": "kota"}),
+    ]
+    http_server.add("/api/action/package_search", ok({"count": 2, "results": results}))
+    ours = LookupKey("https://data.example.go.id/dataset/1", "DKT-1", "nomatch", "kota")
+    theirs = LookupKey("https://data.example.go.id/dataset/2", "DKT-1", "nomatch", "dinkes")
+    found = make(http_server, codelists).find([ours, theirs])
+    assert found[ours].ref.id == "p-hand-made" and theirs not in found
+    fq = posted(http_server, "package_search")[0]["fq"]
+    assert '(identifier:"DKT-1" AND organization:"kota")' in fq
 
 
 def test_update_keeps_resource_ids_name_and_groups(http_server: RecordedServer, codelists: CodeLists) -> None:
