@@ -3,7 +3,8 @@
 The real daemon code runs in this process (``Daemon`` + ``runner_factory`` + ``build_web``, exactly
 what ``harvester run`` wires), on a private copy of ``config/example`` (its four small local
 sources, all mappings, SDI validation; the CKAN targets stay disabled so the push stage plans and
-skips). Every source runs every ``--interval`` seconds instead of hourly; retention keeps
+skips), and the inventory CSV is revised every ``--churn-every`` seconds so its jobs keep updating
+records and writing issues. Every source runs every ``--interval`` seconds instead of hourly; retention keeps
 ``--jobs-age`` seconds of jobs and ``--issues-age`` seconds of issues (instead of days) and prunes
 every ``--prune-every`` seconds; the reaper and target checks run every 10 s. While jobs run, the
 benchmark scrapes ``/metrics`` and renders ``/status/`` in-process like a monitoring system and a
@@ -32,6 +33,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +67,30 @@ def prepare(root: Path, interval: float, workers: int) -> Path:
     return main
 
 
+class Churn(threading.Thread):
+    """Rewrites the inventory CSV every ``every`` s with every description revised: each job of that
+    source then updates all its records and stores their issues again (what retention must bound)."""
+
+    def __init__(self, csv_path: Path, every: float) -> None:
+        super().__init__(name="churn", daemon=True)
+        self.path, self.every, self.stop = csv_path, every, threading.Event()
+        self.original = csv_path.read_text(encoding="utf-8").splitlines()
+
+    def run(self) -> None:
+        revision = 0
+        while not self.stop.wait(self.every):
+            revision += 1
+            lines = []
+            for line in self.original:
+                parts = line.split(";")
+                if len(parts) > 3 and parts[0].isdigit():
+                    parts[3] += f" (revisi {revision})"
+                lines.append(";".join(parts))
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            os.replace(tmp, self.path)  # atomic: a job never reads half a file
+
+
 def call(app: Any, path: str) -> int:
     """GET ``path`` from a WSGI app in-process; returns the body size (raises on a non-200 answer)."""
     status: list[str] = []
@@ -91,6 +117,8 @@ def main() -> None:
     ap.add_argument("--keep-last", type=int, default=5)
     ap.add_argument("--prune-every", type=float, default=10.0)
     ap.add_argument("--sample-every", type=float, default=10.0)
+    ap.add_argument("--churn-every", type=float, default=3.0,
+                    help="seconds between rewrites of the inventory CSV (0: a perfectly steady catalogue)")
     ap.add_argument("--warmup", type=float, default=0.2, help="share of the jobs counted as warm-up")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--out", type=Path, default=HERE / "out" / "daemon_soak.json")
@@ -111,12 +139,16 @@ def main() -> None:
     daemon = Daemon(state.config, lambda: load_settings(config_path), runner_factory(store, lambda: daemon.metrics),
                     store, check=check_config, options=options)
     web, daemon.metrics = build_web(state, daemon)
+    churn = Churn(config_path.parent / "data" / "daftar-data-opd.csv", args.churn_every) if args.churn_every else None
+    if churn is not None:
+        churn.start()
     proc = psutil.Process()
     samples: list[dict[str, Any]] = []
     started = time.monotonic()
     daemon.start()
     print(f"soak: {len(state.config.sources)} sources every {args.interval:g} s, {args.workers} workers, "
-          f"retention {args.jobs_age:g} s jobs / {args.issues_age:g} s issues, target {args.jobs} jobs", flush=True)
+          f"retention {args.jobs_age:g} s jobs / {args.issues_age:g} s issues, inventory revised every "
+          f"{args.churn_every:g} s, target {args.jobs} jobs", flush=True)
     print(f"{'t (s)':>7} {'jobs':>6} {'RSS MB':>8} {'DB KB':>8} {'kept jobs':>9} {'kept issues':>11} "
           f"{'/metrics B':>10} {'/status B':>9}", flush=True)
     try:
@@ -136,6 +168,8 @@ def main() -> None:
             print(f"{sample['t']:>7} {jobs_run:>6} {sample['rss_mb']:>8} {sample['db_kb']:>8} {kept_jobs:>9} "
                   f"{kept_issues:>11} {metrics_size:>10} {status_size:>9}", flush=True)
     finally:
+        if churn is not None:
+            churn.stop.set()
         daemon.shutdown()
         state.close()
     elapsed = time.monotonic() - started

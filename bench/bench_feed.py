@@ -231,7 +231,7 @@ async def _crawl(port: int) -> dict[str, Any]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     latencies = []
     url: Optional[str] = "/catalog.ttl"
-    pages = 0
+    pages = errors = 0
     start = time.perf_counter()
     try:
         while url:
@@ -239,12 +239,15 @@ async def _crawl(port: int) -> dict[str, Any]:
             status, body = await _get(reader, writer, port, url)
             latencies.append(time.perf_counter() - t)
             pages += 1
+            if status != 200:
+                errors += 1
+                break
             text = gzip.decompress(body).decode()
             match = re.search(r"hydra:next <([^>]+)>", text)
             url = match.group(1).split(str(port), 1)[1].replace("&amp;", "&") if match else None
     finally:
         writer.close()
-    return {"pages": pages, **_summary(latencies, time.perf_counter() - start, 0)}
+    return {"pages": pages, **_summary(latencies, time.perf_counter() - start, errors)}
 
 
 async def _dump(port: int) -> dict[str, Any]:

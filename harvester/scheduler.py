@@ -116,9 +116,10 @@ class Daemon:
             timezone=sched.timezone,
         )
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
-        self._schedule_sources()
-        self._schedule_ops()
-        self.scheduler.start()
+        with self._reload_lock:  # a SIGHUP during start-up waits for the first schedule
+            self._schedule_sources()
+            self._schedule_ops()
+            self.scheduler.start()
         self.started_at = datetime.now(timezone.utc)
 
     def _schedule_sources(self) -> None:
@@ -331,7 +332,10 @@ class Daemon:
             except Exception:  # noqa: BLE001 - e.g. an unreadable file; same rule
                 logger.exception("reload: configuration could not be read; the running one stays in force")
                 return False
-            self.config = new
+            old, self.config = self.config, new
+            for key in ("max_concurrent_jobs", "misfire_grace_seconds", "reaper_interval_minutes"):
+                if getattr(old.settings.scheduler, key) != getattr(new.settings.scheduler, key):
+                    logger.warning("reload: scheduler.%s changed; it takes effect at the next restart", key)
             self.on_reload(new)
             if self.scheduler is not None and not self._stop.is_set():
                 self._schedule_sources()

@@ -41,7 +41,11 @@ def build_feed(state: CliState, config: Any = None) -> Any:
         homepage=getattr(catalog_cfg, "homepage", None),
     )
     feed_config = FeedConfig(page_size=getattr(feed, "page_size", 100),
-                             include_terbatas=bool(getattr(feed, "include_terbatas", False)))
+                             include_terbatas=bool(getattr(feed, "include_terbatas", False)),
+                             base_path=getattr(feed, "base_path", "/") or "/",
+                             public_url=getattr(feed, "public_url", None),
+                             forwarded_headers=bool(getattr(feed, "forwarded_headers", False)),
+                             base_uri=settings.base_uri)
     return FeedApp(state.store, DcatAp3Profile(CodeLists.load(), base_uri=settings.base_uri), catalog, feed_config)
 
 

@@ -32,7 +32,16 @@ from harvester.feed import changes as changes_routes
 from harvester.feed import openapi, sdi_api
 from harvester.feed.context import FeedConfig, FeedContext
 from harvester.feed.wsgi import (
-    Handler, HttpError, Request, Response, Router, StartResponse, WsgiApp, call_mounted, finish, make_request,
+    Handler,
+    HttpError,
+    Request,
+    Response,
+    Router,
+    StartResponse,
+    WsgiApp,
+    call_mounted,
+    finish,
+    make_request,
     problem,
 )
 from harvester.store import Store
@@ -89,7 +98,7 @@ class FeedApp:
                            forwarded=cfg.forwarded_headers)
         mounted = self.router.mounted(req.path)
         if mounted is not None:
-            return call_mounted(mounted[1], mounted[0], environ, start_response)
+            return call_mounted(mounted[1], mounted[0], req, start_response)
         try:
             handler, params, allowed = self.router.resolve(req.method, req.path)
             if handler is None:

@@ -36,7 +36,12 @@ from typing import Any, Optional
 
 from harvester.feed.conditional import is_not_modified, make_etag
 from harvester.feed.context import FeedContext, dataset_path
-from harvester.feed.filters import FeedQuery, format_datetime, parse_datetime, parse_filters
+from harvester.feed.filters import (
+    FeedQuery,
+    format_datetime,
+    parse_datetime,
+    parse_filters,
+)
 from harvester.feed.wsgi import HttpError, Request, Response
 from harvester.pipeline.identity import mint_uri
 from harvester.store import DatasetFilter, RecordRow, decode_key, encode_key

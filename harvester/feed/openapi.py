@@ -18,8 +18,8 @@ from harvester.feed.wsgi import Request, Response
 
 RDF_TYPES = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples")
 _FILTERS = [
-    ("modified_since", "Only records that changed in this harvester at or after this time (ISO 8601 date or "
-                       "date-time; UTC when no offset).", {"type": "string", "format": "date-time"}),
+    ("modified_since", ("Only records that changed in this harvester at or after this time (ISO 8601 date or "
+                        "date-time; UTC when no offset)."), {"type": "string", "format": "date-time"}),
     ("publisher", "Organisation key (produsen data identifier, else name); exact match. Alias: organisation.",
      {"type": "string"}),
     ("organisation", "Same filter as publisher.", {"type": "string"}),
@@ -71,7 +71,7 @@ _ID_PARAMS = [
 def build(ctx: FeedContext, root_url: str) -> dict[str, Any]:
     """The OpenAPI document for a feed reached at ``root_url``."""
     size, csize = ctx.config.page_size, ctx.config.changes_page_size
-    catalog_get = {
+    catalog_get: dict[str, Any] = {
         "summary": "The DCAT-AP 3 catalogue, paged with Hydra",
         "description": "Content negotiation by Accept (Turtle by default) unless a format extension or "
                        "`format` is given. `page=all` streams the whole filtered catalogue (chunked). Each page "

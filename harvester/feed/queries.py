@@ -37,7 +37,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from harvester.store import DatasetFilter, RecordRow, Store
-from harvester.store.feed import _ORDER, _filter_clauses, _seek, has_theme  # the store's own feed SQL
+from harvester.store.feed import (  # the store's own feed SQL
+    _ORDER,
+    _filter_clauses,
+    _seek,
+    has_theme,
+)
 from harvester.store.records import record_from_row
 from harvester.store.tables import record
 

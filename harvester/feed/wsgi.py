@@ -24,9 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
-from urllib.parse import parse_qs, quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, unquote_to_bytes, urlencode
 
-from harvester.feed.compress import MIN_SIZE, accepts_gzip, gunzip_chunks, gzip_bytes, gzip_stream
+from harvester.feed.compress import (
+    MIN_SIZE,
+    accepts_gzip,
+    gunzip_chunks,
+    gzip_bytes,
+    gzip_stream,
+)
 from harvester.feed.conditional import http_date
 
 StartResponse = Callable[..., Any]
@@ -83,13 +89,14 @@ def problem(status: int, detail: str, headers: Iterable[tuple[str, str]] = ()) -
 class Request:
     """Read-only view of one WSGI request."""
 
-    __slots__ = ("environ", "method", "path", "root_url", "query", "_args")
+    __slots__ = ("environ", "method", "path", "prefix", "query", "root_url")
 
-    def __init__(self, environ: dict[str, Any], path: str, root_url: str) -> None:
+    def __init__(self, environ: dict[str, Any], path: str, root_url: str, prefix: str = "") -> None:
         self.environ = environ
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
         self.path = path  # raw (percent-encoded) path below the root, starting with "/"
         self.root_url = root_url  # scheme://host[:port][/prefix], no trailing slash
+        self.prefix = prefix  # the configured base_path when the request carried it
         self.query: dict[str, list[str]] = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
 
     def arg(self, name: str) -> Optional[str]:
@@ -136,7 +143,7 @@ def make_request(environ: dict[str, Any], *, public_url: Optional[str], base_pat
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     if public_url:
-        return Request(environ, path, public_url.rstrip("/"))
+        return Request(environ, path, public_url.rstrip("/"), prefix)
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
     script = quote(environ.get("SCRIPT_NAME", "").encode("latin-1"), safe="/")
@@ -144,7 +151,7 @@ def make_request(environ: dict[str, Any], *, public_url: Optional[str], base_pat
         scheme = (environ.get("HTTP_X_FORWARDED_PROTO") or scheme).split(",")[0].strip()
         host = (environ.get("HTTP_X_FORWARDED_HOST") or host).split(",")[0].strip()
         script = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/") + script
-    return Request(environ, path, f"{scheme}://{host}{script}{prefix}")
+    return Request(environ, path, f"{scheme}://{host}{script}{prefix}", prefix)
 
 
 Handler = Callable[..., Response]
@@ -195,13 +202,12 @@ class Router:
         return None, {}, allowed
 
 
-def call_mounted(app: WsgiApp, prefix: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    """Call a mounted app with SCRIPT_NAME/PATH_INFO shifted by ``prefix``."""
-    env = dict(environ)
-    path_info = env.get("PATH_INFO", "")
-    idx = path_info.find(prefix)
-    env["SCRIPT_NAME"] = env.get("SCRIPT_NAME", "") + (path_info[: idx + len(prefix)] if idx >= 0 else prefix)
-    env["PATH_INFO"] = path_info[idx + len(prefix):] if idx >= 0 else ""
+def call_mounted(app: WsgiApp, mount: str, req: Request, start_response: StartResponse) -> Iterable[bytes]:
+    """Call an app mounted at ``mount``: ``SCRIPT_NAME`` extended by the base path and the mount
+    point, ``PATH_INFO`` the (decoded) rest, as PEP 3333 describes a mount."""
+    env = dict(req.environ)
+    env["SCRIPT_NAME"] = env.get("SCRIPT_NAME", "") + unquote_to_bytes(req.prefix + mount).decode("latin-1")
+    env["PATH_INFO"] = unquote_to_bytes(req.path[len(mount):]).decode("latin-1")
     return app(env, start_response)
 
 

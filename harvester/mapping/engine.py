@@ -24,26 +24,20 @@ block index, e.g. ``distributions[1].format``) and the path tried (``location``)
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from harvester import registry
 from harvester.errors import ConfigError, RecordInvalid
-from harvester.mapping.numbers import parse_number
-from harvester.mapping.spec import DATASET_KINDS, NESTED_KINDS, BlockRule, Kind, MappingSpec, ValueRule
-from harvester.mapping.spec_check import PLACEHOLDER
-from harvester.mapping.transforms import CompiledStep, apply_steps, as_text as _as_text, compile_steps
-from harvester.model.dataset import NESTED_TYPES, Dataset
+from harvester.mapping.rules import Binder, BlockProg, Run, ValueProg, ordered
+from harvester.mapping.spec import DATASET_KINDS, MappingSpec, ValueRule
+from harvester.model.dataset import Dataset
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import SourceRecord
 from harvester.readers.base import Document
 
 if TYPE_CHECKING:  # the code-list module is another engineer's; only its interface is used here
     from harvester.mapping.codelists import CodeLists
-
-#: Field an object of each nested type cannot do without (objects lacking it are dropped).
-_KEY_FIELD = {"publisher": "name", "creator": "name", "variabel": "nama"}
 
 
 @dataclass(frozen=True)
@@ -69,261 +63,6 @@ class MappingResult:
         return self.dataset is None or any(i.blocking for i in self.issues)
 
 
-class _Run:
-    """State of one ``map`` call: context, variables, collected issues."""
-
-    __slots__ = ("ctx", "issues")
-
-    def __init__(self, ctx: MappingContext) -> None:
-        self.ctx = ctx
-        self.issues: list[Issue] = []
-
-    def var(self, name: str) -> Any:
-        if name == "record.remote_id":
-            return self.ctx.remote_id
-        variables = self.ctx.variables
-        if name in variables:
-            return variables[name]
-        node: Any = variables
-        for part in name.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
-
-    def issue(self, severity: Severity, code: str, message: str, field_name: str, location: str | None,
-              into: list[Issue] | None = None) -> None:
-        (self.issues if into is None else into).append(Issue(
-            severity, code, message, field=field_name, stage=Stage.MAP, remote_id=self.ctx.remote_id,
-            location=location))
-
-
-def _listify(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-class _ValueProg:
-    """A compiled value rule."""
-
-    def __init__(self, name: str, kind: Kind, rule: ValueRule, codelists: Any) -> None:
-        self.name, self.kind = name, kind
-        self.const = _listify(rule.const)
-        self.default = _listify(rule.default)
-        self.paths = tuple(rule.paths)
-        self.collect_all = rule.collect == "all"
-        self.template = rule.template
-        self.var = rule.var
-        self.steps: list[CompiledStep] = compile_steps(rule.transforms, codelists)
-        self.codelist = codelists[rule.codelist] if rule.codelist else None
-        self.codelist_name = rule.codelist
-        self.unknown, self.output = rule.unknown, rule.output
-        self.required = Severity(rule.required) if rule.required else None
-        self.plain = not self.steps and self.codelist is None
-
-    def run(self, doc: Document, run: _Run, scope: dict[str, list[Any]], label: str,
-            into: list[Issue] | None) -> list[Any]:
-        if self.const:
-            return self.coerce(list(self.const), run, label, "const", into)
-        if self.plain and not self.collect_all:
-            # Fast path (most rules): no transforms, no code list - the first non-empty path wins.
-            select = doc.select
-            for path in self.paths:
-                raw = select(path)
-                if raw:
-                    return self.coerce(raw, run, label, path, into)
-            if self.template is None and self.var is None:
-                return self.finish_empty(run, label, into)
-        values: list[Any] = []
-        pending: list[Issue] = []
-        where: str | None = None
-        # With a code list, a source whose values are all unknown does not stop the fallback: a
-        # later path may hold a known code (dct:format IRI vs its rdfs:label). If no source has a
-        # known value, the first one that had values is used, under the rule's `unknown:` policy.
-        fallback: tuple[list[tuple[Any, Any]], str] | None = None
-        for origin, raw in self._sources(doc, run, scope):
-            ok, pairs = self._accept(raw, run, label, origin, pending)
-            if ok:
-                values.extend(self.resolve(pairs, run, label, origin, pending))
-                where = where or origin
-                if not self.collect_all or origin not in self.paths:
-                    break
-            elif fallback is None and pairs:
-                fallback = (pairs, origin)
-        if not values and fallback is not None:
-            values, where = self.resolve(fallback[0], run, label, fallback[1], pending), fallback[1]
-        (run.issues if into is None else into).extend(pending)
-        if not values:
-            return self.finish_empty(run, label, into)
-        return self.coerce(values, run, label, where, into)
-
-    def finish_empty(self, run: _Run, label: str, into: list[Issue] | None) -> list[Any]:
-        """The default when there is one; else a MAP-REQUIRED issue if the rule is required."""
-        if self.default:
-            return self.coerce(list(self.default), run, label, "default", into)
-        if self.required is not None:
-            tried = " | ".join(self.paths) or "(no paths)"
-            run.issue(self.required, "MAP-REQUIRED", f"no value for required field {label!r}", label, tried, into)
-        return []
-
-    def fill(self, run: _Run, scope: dict[str, list[Any]]) -> str | None:
-        assert self.template is not None
-        missing = False
-
-        def sub(m: Any) -> str:
-            nonlocal missing
-            name = m.group(1)
-            values = scope.get(name) if name in scope else _listify(run.var(name))
-            if not values:
-                missing = True
-                return ""
-            return _as_text(values[0])
-
-        text = PLACEHOLDER.sub(sub, self.template)
-        return None if missing else text
-
-    def _sources(self, doc: Document, run: _Run, scope: dict[str, list[Any]]) -> Iterator[tuple[str, list[Any]]]:
-        """(origin, raw values) of each non-empty source in order: paths, template, var. Lazy, so
-        later sources are not evaluated once one has won."""
-        for path in self.paths:
-            raw = doc.select(path)
-            if raw:
-                yield path, raw
-        if self.template is not None:
-            text = self.fill(run, scope)
-            if text:
-                yield "template", [text]
-        if self.var:
-            raw = _listify(run.var(self.var))
-            if raw:
-                yield f"var {self.var}", raw
-
-    def _accept(self, raw: list[Any], run: _Run, label: str, where: str,
-                pending: list[Issue]) -> tuple[bool, list[tuple[Any, Any]]]:
-        """Transform and look up one source's values into [(value, code)]; the flag is True when the
-        source counts (it has values and, with a code list, at least one known value)."""
-        values, failures = apply_steps(list(raw), self.steps) if self.steps else (list(raw), [])
-        for name, value, reason in failures:
-            run.issue(Severity.WARNING, "MAP-TRANSFORM", f"{name}: cannot use {str(value)[:80]!r}: {reason}",
-                      label, where, pending)
-        if self.codelist is None:
-            return bool(values), [(v, None) for v in values]
-        pairs = [(v, self.codelist.lookup(_as_text(v))) for v in values]
-        return any(code is not None for _, code in pairs), pairs
-
-    def resolve(self, pairs: list[tuple[Any, Any]], run: _Run, label: str, where: str,
-                pending: list[Issue]) -> list[Any]:
-        """Code-list results for (value, code) pairs, applying the ``unknown:`` policy."""
-        if self.codelist is None:
-            return [v for v, _ in pairs]
-        out = []
-        for value, code in pairs:
-            if code is not None:
-                out.append(getattr(code, self.output) or code.code)
-                continue
-            message = f"{str(value)[:80]!r} is not in code list {self.codelist_name!r}"
-            if self.unknown == "keep":
-                out.append(value)
-            elif self.unknown == "warn":
-                out.append(value)
-                run.issue(Severity.WARNING, "MAP-CODELIST-UNKNOWN", message + " (kept as is)", label, where, pending)
-            elif self.unknown == "drop":
-                run.issue(Severity.WARNING, "MAP-CODELIST-UNKNOWN", message + " (dropped)", label, where, pending)
-            elif self.unknown == "error":
-                run.issue(Severity.ERROR, "MAP-CODELIST-UNKNOWN", message, label, where, pending)
-        return out
-
-    def coerce(self, values: list[Any], run: _Run, label: str, where: str | None,
-               into: list[Issue] | None) -> list[Any]:
-        """Values of the field's canonical type (a list; one element for single-valued kinds)."""
-        kind = self.kind
-        if kind == "texts":
-            return list(dict.fromkeys(t for t in (_as_text(v) for v in values) if t))
-        if kind == "text":
-            texts = [t for t in (_as_text(v) for v in values) if t]
-            return texts[:1]
-        for value in values:
-            try:
-                return [_coerce_scalar(value, kind)]
-            except (ValueError, TypeError) as exc:
-                run.issue(Severity.WARNING, "MAP-TYPE", f"{str(value)[:80]!r} is not a {kind}: {exc}", label,
-                          where, into)
-        return []
-
-
-def _coerce_scalar(value: Any, kind: Kind) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        key = str(value).strip().casefold()
-        if key in ("true", "1", "ya", "yes", "y"):
-            return True
-        if key in ("false", "0", "tidak", "no", "n"):
-            return False
-        raise ValueError("expected yes/no")
-    number = parse_number(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value
-    if isinstance(number, float) and not math.isfinite(number):
-        raise ValueError("not finite")
-    if kind == "int":
-        if isinstance(number, float) and not number.is_integer():
-            raise ValueError("not a whole number")
-        return int(number)
-    return float(number)
-
-
-def _ordered(items: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """Rules without a template first, so templates can use the other fields' values."""
-    plain = [(k, v) for k, v in items.items() if not (isinstance(v, ValueRule) and v.template is not None)]
-    return plain + [(k, v) for k, v in items.items() if isinstance(v, ValueRule) and v.template is not None]
-
-
-class _BlockProg:
-    """A compiled block rule for a structured field."""
-
-    def __init__(self, name: str, rule: BlockRule, codelists: Any) -> None:
-        self.name, self.cls = name, NESTED_TYPES[name]
-        kinds = NESTED_KINDS[name]
-        self.each = tuple(rule.each)
-        self.lets = [(k, _ValueProg(k, "texts", r, codelists)) for k, r in rule.let.items()]
-        self.fields = [(k, _ValueProg(k, kinds[k], r, codelists)) for k, r in _ordered(rule.fields)]
-        self.const = [rule.const] if isinstance(rule.const, dict) else list(rule.const or [])
-        self.key_field = _KEY_FIELD.get(name)
-
-    def run(self, doc: Document, run: _Run, label: str, into: list[Issue],
-            outer: dict[str, list[Any]]) -> list[Any]:
-        if self.const:
-            return [self.cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in obj.items()})
-                    for obj in self.const]
-        docs: list[Document] = [doc]
-        if self.each:
-            docs = []
-            for path in self.each:
-                docs = [doc] if path.strip() in (".", "$") else doc.each(path)
-                if docs:
-                    break
-        out = []
-        for i, sub in enumerate(docs):
-            where = f"{label}[{i}]" if len(docs) > 1 or self.each else label
-            scope: dict[str, list[Any]] = dict(outer)  # the dataset-level lets
-            for name, prog in self.lets:
-                scope[name] = prog.run(sub, run, scope, f"{where}.{name}", into)
-            kwargs: dict[str, Any] = {}
-            for name, prog in self.fields:
-                values = prog.run(sub, run, scope, f"{where}.{name}", into)
-                scope[name] = values
-                if values:
-                    kwargs[name] = tuple(values) if prog.kind == "texts" else values[0]
-            if not kwargs:
-                continue
-            if self.key_field and self.key_field not in kwargs:
-                run.issue(Severity.WARNING, "MAP-TYPE", f"{self.name} without {self.key_field} dropped "
-                          f"(has {', '.join(sorted(kwargs))})", where, None, into)
-                continue
-            out.append(self.cls(**kwargs))
-        return out
-
-
 class MappingEngine:
     """Applies one resolved mapping. Build once per job; ``map`` may be called for every record."""
 
@@ -331,21 +70,24 @@ class MappingEngine:
         self.spec = spec
         self.hash: str = spec.content_hash()
         where = spec.files[0] if spec.files else None
+        self.reader_options = spec.reader.options()
         try:
             self.reader = registry.readers.get(spec.reader.name)()
-            self.lets = [(k, _ValueProg(k, "texts", r, codelists)) for k, r in spec.let.items()]
-            self.fields: list[tuple[str, Any]] = []
-            for name, rule in _ordered(spec.fields):
+            binder = Binder(self.reader, self.reader_options, codelists)
+            self.lets = [(k, ValueProg(k, "texts", r, binder)) for k, r in spec.let.items()]
+            #: (name, value rule) or (name, [block alternatives]); rules with templates come last.
+            self.fields: list[tuple[str, ValueProg | list[BlockProg]]] = []
+            for name, rule in ordered(spec.fields):
                 if isinstance(rule, ValueRule):
-                    self.fields.append((name, _ValueProg(name, DATASET_KINDS[name], rule, codelists)))
+                    self.fields.append((name, ValueProg(name, DATASET_KINDS[name], rule, binder)))
                 else:
                     alternatives = rule if isinstance(rule, list) else [rule]
-                    self.fields.append((name, [_BlockProg(name, alt, codelists) for alt in alternatives]))
-            self.extras = [(k, _ValueProg(k, "texts", r, codelists)) for k, r in spec.extras.items()]
+                    self.fields.append((name, [BlockProg(name, alt, binder) for alt in alternatives]))
+            self.extras = [(k, ValueProg(k, "texts", r, binder)) for k, r in spec.extras.items()]
         except ConfigError as exc:
             raise ConfigError(exc.reason, file=exc.file or where, key=exc.key, line=exc.line) from None
-        self.reader_options = spec.reader.options()
         self._media_types = set(self.reader.media_types)
+        self._many = {name: DATASET_KINDS[name] == "many" for name, prog in self.fields if isinstance(prog, list)}
 
     def read(self, record: SourceRecord) -> Document:
         """Parse the record with the mapping's reader. Raises RecordInvalid naming the record."""
@@ -368,23 +110,22 @@ class MappingEngine:
 
     def map(self, doc: Document, ctx: MappingContext) -> MappingResult:
         """Map one document. Pure and deterministic."""
-        run = _Run(ctx)
+        run = Run(ctx)
         scope: dict[str, list[Any]] = {}
         for name, prog in self.lets:
-            scope[name] = prog.run(doc, run, scope, name, None)
+            scope[name] = prog.run(doc, run, scope, None, None)
         lets = dict(scope)
         kwargs: dict[str, Any] = {}
         for name, prog in self.fields:
-            if isinstance(prog, _ValueProg):
-                values = prog.run(doc, run, scope, name, None)
+            if type(prog) is ValueProg:
+                values = prog.run(doc, run, scope, None, None)
                 scope[name] = values
                 if values:
-                    kwargs[name] = tuple(values) if prog.kind == "texts" else values[0]
+                    kwargs[name] = tuple(values) if prog.as_tuple else values[0]
                 continue
-            kind = DATASET_KINDS[name]
             objects: list[Any] = []
             buffers: list[Issue] = []
-            for alt in prog:
+            for alt in prog:  # type: ignore[union-attr]
                 buffer: list[Issue] = []
                 objects = alt.run(doc, run, name, buffer, lets)
                 buffers = buffer if objects else buffers + buffer
@@ -392,14 +133,19 @@ class MappingEngine:
                     break
             run.issues.extend(buffers)
             if objects:
-                kwargs[name] = objects[0] if kind == "one" else tuple(objects)
+                kwargs[name] = tuple(objects) if self._many[name] else objects[0]
         extras = []
         for key, prog in self.extras:
-            values = prog.run(doc, run, scope, f"extras.{key}", None)
+            values = prog.run(doc, run, scope, "extras", None)
             if values:  # one value as text; several as a JSON list (CKAN extras are strings)
                 extras.append((key, values[0] if len(values) == 1 else json.dumps(values, ensure_ascii=False)))
         if extras:
             kwargs["extras"] = tuple(extras)
+        return self._finish(kwargs, run)
+
+    @staticmethod
+    def _finish(kwargs: dict[str, Any], run: Run) -> MappingResult:
+        """The Dataset, unless identifier or title is missing (then None and error-level issues)."""
         missing = [n for n in ("identifier", "title") if not kwargs.get(n)]
         for name in missing:
             if not any(i.code == "MAP-REQUIRED" and i.field == name for i in run.issues):

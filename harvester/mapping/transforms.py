@@ -20,6 +20,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from harvester import registry
@@ -144,6 +145,23 @@ def _format(args: dict[str, Any], _: Any) -> ValueFn:
     return lambda v: template.replace("{value}", as_text(v))
 
 
+#: Values a memoised transform caches (hashable scalars; anything else is computed every time).
+_MEMO_TYPES = frozenset({str, int, float, bool})
+MEMO_SIZE = 4096
+
+
+def _memo(fn: ValueFn) -> ValueFn:
+    """``fn`` behind a bounded LRU cache, for pure transforms that cost more than a lookup (dates,
+    numbers, code-list lookups): harvested values repeat a lot across records. Failures (exceptions)
+    are not cached and raise again."""
+    cached = lru_cache(maxsize=MEMO_SIZE, typed=True)(fn)
+
+    def run(v: Any) -> Any:
+        return cached(v) if type(v) in _MEMO_TYPES else fn(v)
+
+    return run
+
+
 def _wrap_value_error(fn: Callable[..., Any], **kw: Any) -> ValueFn:
     def run(v: Any) -> Any:
         try:
@@ -155,11 +173,11 @@ def _wrap_value_error(fn: Callable[..., Any], **kw: Any) -> ValueFn:
 
 
 def _parse_date(args: dict[str, Any], _: Any) -> ValueFn:
-    return _wrap_value_error(parse_date, dayfirst=args["dayfirst"])
+    return _memo(_wrap_value_error(parse_date, dayfirst=args["dayfirst"]))
 
 
 def _parse_number(args: dict[str, Any], _: Any) -> ValueFn:
-    return _wrap_value_error(parse_number, decimal=args["decimal"])
+    return _memo(_wrap_value_error(parse_number, decimal=args["decimal"]))
 
 
 def _region_code(args: dict[str, Any], codelists: Any) -> ValueFn:
@@ -189,7 +207,7 @@ def _region_code(args: dict[str, Any], codelists: Any) -> ValueFn:
             raise TransformError(f"{code.code} has no BPS code in code list {name!r}")
         return str(bps)
 
-    return run
+    return _memo(run)
 
 
 def _label_key(text: str) -> str:
@@ -216,7 +234,7 @@ def _map_label(args: dict[str, Any], codelists: Any) -> ValueFn:
             return v
         return getattr(code, output) or code.code
 
-    return run
+    return _memo(run)
 
 
 _TRUE = {"ya", "y", "yes", "true", "t", "1", "benar", "iya", "on"}
@@ -400,28 +418,67 @@ def compile_steps(steps: Sequence[Any], codelists: Any = None) -> list[CompiledS
     return out
 
 
-def _empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+Failure = tuple[str, Any, str]
+StepsFn = Callable[[list[Any]], tuple[list[Any], Sequence[Failure]]]
+_NO_FAILURES: tuple[Failure, ...] = ()
 
 
-def apply_steps(values: list[Any], steps: Sequence[CompiledStep]) -> tuple[list[Any], list[tuple[str, Any, str]]]:
-    """Run ``steps`` over ``values``. Returns (values left, failures as (transform, value, reason))."""
-    failures: list[tuple[str, Any, str]] = []
-    for step in steps:
-        if step.listwise:
-            values = step.fn(values)
-        else:
+def _kept(values: list[Any]) -> list[Any]:
+    """Drop None and blank text: a transform that gives nothing drops the value."""
+    return [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+
+
+def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
+    """The whole chain as one function: values -> (values left, failures as (transform, value, reason)).
+    Built once per rule; a chain of one value-wise transform (the usual case) gets a tighter loop."""
+    bound = tuple((step.name, step.fn, step.listwise) for step in steps)
+    if len(bound) == 1 and not bound[0][2]:
+        name, fn, _ = bound[0]
+
+        def one(values: list[Any]) -> tuple[list[Any], Sequence[Failure]]:
             out: list[Any] = []
+            failures: Any = _NO_FAILURES
             for v in values:
                 try:
-                    r = step.fn(v)
+                    r = fn(v)
                 except (TransformError, ValueError, TypeError) as exc:
-                    failures.append((step.name, v, str(exc)))
+                    if failures is _NO_FAILURES:
+                        failures = []
+                    failures.append((name, v, str(exc)))
                     continue
                 if isinstance(r, list):
                     out.extend(r)
                 else:
                     out.append(r)
-            values = out
-        values = [v for v in values if not _empty(v)]
-    return values, failures
+            return _kept(out), failures
+
+        return one
+
+    def chain(values: list[Any]) -> tuple[list[Any], Sequence[Failure]]:
+        failures: list[Failure] = []
+        for name, fn, listwise in bound:
+            if listwise:
+                values = fn(values)
+            else:
+                out: list[Any] = []
+                for v in values:
+                    try:
+                        r = fn(v)
+                    except (TransformError, ValueError, TypeError) as exc:
+                        failures.append((name, v, str(exc)))
+                        continue
+                    if isinstance(r, list):
+                        out.extend(r)
+                    else:
+                        out.append(r)
+                values = out
+            values = _kept(values)
+        return values, failures
+
+    return chain
+
+
+def apply_steps(values: list[Any], steps: Sequence[CompiledStep]) -> tuple[list[Any], list[Failure]]:
+    """Run ``steps`` over ``values``. Returns (values left, failures as (transform, value, reason))."""
+    left, failures = bind_steps(steps)(values)
+    return left, list(failures)

@@ -28,7 +28,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from harvester.errors import ConfigError, RecordInvalid
 from harvester.model.record import SourceRecord
@@ -207,26 +207,82 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _apply_one(step: Step) -> Callable[[list[Any], dict | None], list[Any]]:
+    """``_apply`` for one step, specialised: plain dicts and lists are handled inline, anything else
+    (a JSON text to decode, a scalar, a mapping that is not a dict) goes through ``_apply``."""
+    if isinstance(step, _Key):
+        name = step.name
+
+        def key(nodes: list[Any], cache: dict | None) -> list[Any]:
+            out: list[Any] = []
+            for node in nodes:
+                kind = type(node)
+                if kind is dict:
+                    if name in node:
+                        out.append(node[name])
+                else:
+                    out.extend(_apply(step, (node,), cache))
+            return out
+
+        return key
+    return lambda nodes, cache: _apply(step, nodes, cache)
+
+
+@lru_cache(maxsize=4096)
+def _evaluator(path: str) -> Callable[[Any, dict | None], list[Any]]:
+    """``evaluate_json_path`` for one path, bound once: leading keys walked inline, then one
+    specialised function per remaining step. Raises ConfigError on bad syntax."""
+    steps = compile_json_path(path)
+    as_json = bool(steps) and isinstance(steps[-1], _AsJson)
+    body = steps[:-1] if as_json else steps
+    lead: list[str] = []
+    for step in body:
+        if not isinstance(step, _Key):
+            break
+        lead.append(step.name)
+    names = tuple(lead)
+    rest = tuple(_apply_one(step) for step in body[len(names):])  # type: ignore[arg-type]
+    all_rest = tuple(_apply_one(step) for step in body)  # type: ignore[arg-type]
+
+    def evaluate(value: Any, cache: dict | None = None) -> list[Any]:
+        node, todo = value, rest
+        for i, name in enumerate(names):
+            if type(node) is not dict:  # a list, JSON text ...: the general steps from here on
+                todo = all_rest[i:]
+                break
+            if name not in node:
+                return []
+            node = node[name]
+        nodes: list[Any] = [node]
+        for fn in todo:
+            nodes = fn(nodes, cache)
+            if not nodes:
+                return []
+        if as_json:
+            return [json.dumps(n, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                    for n in nodes if isinstance(n, (dict, list))]
+        if len(nodes) == 1 and type(nodes[0]) is not list:
+            return nodes
+        return list(_flat(nodes))
+
+    return evaluate
+
+
 def evaluate_json_path(value: Any, path: str, cache: dict | None = None) -> list[Any]:
     """All nodes (any JSON type) at ``path`` in ``value``, lists at the end flattened.
 
     ``cache`` (one dict per parsed record) keeps filter indexes, so the many
     ``extras[key=...]`` lookups of a CKAN mapping scan the extras list once, not once per path.
     """
-    nodes: list[Any] = [value]
-    for step in compile_json_path(path):
-        if isinstance(step, _AsJson):
-            return [json.dumps(n, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-                    for n in nodes if isinstance(n, (dict, list))]
-        nodes = _apply(step, nodes, cache)
-        if not nodes:
-            return []
-    return list(_flat(nodes))
+    return _evaluator(path)(value, cache)
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def scalars(nodes: Iterable[Any]) -> list[Scalar]:
     """Keep the scalar nodes (str, int, float, bool); drop nulls, objects and lists."""
-    return [n for n in nodes if isinstance(n, (str, int, float, bool))]
+    return [n for n in nodes if isinstance(n, _SCALARS)]
 
 
 class JsonDocument:
@@ -239,16 +295,49 @@ class JsonDocument:
         self.cache: dict = {} if cache is None else cache  # shared with sub-documents
 
     def select(self, path: str) -> list[Scalar]:
-        return scalars(evaluate_json_path(self.value, path, self.cache))
+        return scalars(_evaluator(path)(self.value, self.cache))
 
     def each(self, path: str) -> list[Document]:
-        docs: list[Document] = []
-        for node in evaluate_json_path(self.value, path, self.cache):
-            node = _decode(node)
-            for item in (node if isinstance(node, list) else [node]):
-                if item is not None and item != "":
-                    docs.append(JsonDocument(item, self.cache))
-        return docs
+        return _sub_documents(_evaluator(path)(self.value, self.cache), self.cache)
+
+
+def _sub_documents(nodes: list[Any], cache: dict) -> list[Document]:
+    docs: list[Document] = []
+    for node in nodes:
+        node = _decode(node)
+        for item in (node if isinstance(node, list) else [node]):
+            if item is not None and item != "":
+                docs.append(JsonDocument(item, cache))
+    return docs
+
+
+def _compiled_select(path: str) -> Callable[[Any], list[Scalar]]:
+    evaluate = _evaluator(path)
+
+    def select(doc: Any) -> list[Scalar]:
+        if type(doc) is not JsonDocument:
+            return doc.select(path)
+        nodes = evaluate(doc.value, doc.cache)
+        if len(nodes) == 1:  # the common cases: no value, one value
+            kind = type(nodes[0])
+            if kind is str or kind is int or kind is float or kind is bool:
+                return nodes
+        elif not nodes:
+            return nodes
+        return [n for n in nodes if isinstance(n, _SCALARS)]
+
+    return select
+
+
+def _compiled_each(path: str) -> Callable[[Any], list[Document]]:
+    evaluate = _evaluator(path)
+
+    def each(doc: Any) -> list[Document]:
+        if type(doc) is not JsonDocument:
+            return doc.each(path)
+        return _sub_documents(evaluate(doc.value, doc.cache), doc.cache)
+
+    return each
 
 
 class JsonReader:
@@ -265,6 +354,17 @@ class JsonReader:
     def check_path(path: str, options: Mapping[str, Any]) -> None:
         """Raise ConfigError if ``path`` is not valid JSONPath-lite."""
         compile_json_path(path)
+
+    @staticmethod
+    def compile_select(path: str, options: Mapping[str, Any]) -> Callable[[Any], list[Scalar]]:
+        """``doc.select(path)`` as a function bound once; raises ConfigError like ``check_path``.
+        A document of another reader gets ``doc.select(path)``."""
+        return _compiled_select(path)
+
+    @staticmethod
+    def compile_each(path: str, options: Mapping[str, Any]) -> Callable[[Any], list[Document]]:
+        """``doc.each(path)`` as a function bound once (see ``compile_select``)."""
+        return _compiled_each(path)
 
     def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
         try:

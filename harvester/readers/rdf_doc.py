@@ -281,7 +281,14 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
                 return doc.select(path)
             preds = doc.preds
             objs = preds.get(iri) if preds else None
-            return _values(objs, doc.lang_rank) if objs else []
+            if not objs:
+                return []
+            if len(objs) == 1:  # _values' common case, inlined: this runs for most rules of a mapping
+                node = objs[0]
+                if type(node) is tuple:
+                    return [node[0]] if node[0].strip() else []
+                return [] if node.startswith(_NOT_VALUES) else [node]
+            return _values(objs, doc.lang_rank)
 
         return select_one
 

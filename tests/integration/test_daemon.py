@@ -113,26 +113,41 @@ def setup(tmp_path, http_server, ckan_stack):
     store = Store(db_url)
     started: list[Daemon] = []
 
-    def start(n: int) -> Daemon:
-        daemon = Daemon(config, env, free_port(), tmp_path / f"run{n}.log")
+    def start(n: int, **extra_env: str) -> Daemon:
+        daemon = Daemon(config, dict(env, **extra_env), free_port(), tmp_path / f"run{n}.log")
         started.append(daemon)
         return daemon
 
-    yield config, store, start
+    yield config, store, start, tmp_path
     for daemon in started:
         daemon.close()
     store.close()
 
 
-def test_daemon_lifecycle(setup, ckan_stack):
-    config, store, start = setup
+def received(sock: socket.socket) -> list[bytes]:
+    out = []
+    while True:
+        try:
+            out.append(sock.recv(200))
+        except BlockingIOError:
+            return out
 
-    # 1. Several jobs run on the 2-second schedule; the web side answers.
-    first = start(1)
+
+def test_daemon_lifecycle(setup, ckan_stack):
+    config, store, start, tmp_path = setup
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.setblocking(False)
+
+    # 1. Several jobs run on the 2-second schedule; the web side answers; systemd hears READY and
+    #    watchdog pings (WatchdogSec=2 s -> a ping every second).
+    first = start(1, NOTIFY_SOCKET=str(tmp_path / "notify.sock"), WATCHDOG_USEC="2000000")
     wait_for("three finished jobs of the catalogue", lambda: len(finished(store, KATALOG)) >= 3, 120, first)
     status, body = first.get("/healthz")
     assert status == 200 and json.loads(body)["scheduler"] == "running"
     assert first.get("/status/")[0] == 200
+    status, body = first.get("/metrics")
+    assert status == 200 and f'harvester_jobs_finished_total{{source="{KATALOG}",status="done' in body.decode()
 
     # 2. SIGHUP with a broken configuration: rejected, the old 2-second schedule keeps running.
     main_text = config.read_text(encoding="utf-8")
@@ -152,6 +167,9 @@ def test_daemon_lifecycle(setup, ckan_stack):
     first.proc.send_signal(signal.SIGTERM)
     assert first.proc.wait(timeout=10) == 0
     assert time.monotonic() - stopped_at < 10
+    messages = received(notify)
+    notify.close()
+    assert messages[0] == b"READY=1" and messages[-1] == b"STOPPING=1" and messages.count(b"WATCHDOG=1") >= 2
     assert not any(j.running for j in store.list_jobs(limit=500))
 
     # 4. kill -9 in the middle of a job, then restart.

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from harvester.feed.app import FeedApp, FeedConfig
-from harvester.profiles.dcat_ap import DcatAp3Profile
 from harvester.mapping.codelists import CodeLists
+from harvester.profiles.dcat_ap import DcatAp3Profile
 from harvester.store import Store
 from tests.ckan_stack.ckan_env import ckan_environ, ensure_venv, venv_bin
 from tests.unit.feed.conftest import CATALOG, serve_in_thread

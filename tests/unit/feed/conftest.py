@@ -15,6 +15,7 @@ from harvester.mapping.codelists import CodeLists
 from harvester.model.dataset import Agent
 from harvester.profiles.dcat_ap import CatalogInfo, DcatAp3Profile
 from harvester.store import Store
+from tests.support.db import make_postgres_db, postgres_server  # noqa: F401  (fixtures for test_postgres)
 from tests.unit.feed.records import BASE, Seeded, describe, seed
 
 CATALOG = CatalogInfo(uri=f"{BASE}/catalog", title="Katalog Satu Data Kota Blitar",

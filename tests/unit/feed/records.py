@@ -14,7 +14,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from harvester.model.canonical import canonical_json, stable_hash
-from harvester.model.dataset import Agent, ContactPoint, Dataset, Distribution, Location, PeriodOfTime
+from harvester.model.dataset import (
+    Agent,
+    ContactPoint,
+    Dataset,
+    Distribution,
+    Location,
+    PeriodOfTime,
+)
 from harvester.pipeline.identity import assign_identity
 from harvester.store import RecordRow, Store
 

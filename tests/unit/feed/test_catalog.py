@@ -184,7 +184,7 @@ def test_every_format_has_the_same_graph(app: FeedApp) -> None:
         g = graphs[fmt]
         # The page node IRI names the format, so compare everything but the Hydra view node.
         strip = [rdflib.Graph(), rdflib.Graph()]
-        for target, source in zip(strip, (graphs["ttl"], g)):
+        for target, source in zip(strip, (graphs["ttl"], g), strict=True):
             v = view(source)
             for s, p, o in source:
                 if v not in (s, o):

@@ -179,3 +179,14 @@ def test_snapshot_is_reused_for_its_ttl(seeded: Seeded, store: Store, make_app: 
     clock[0] += 2  # TTL over: the change shows
     changed = call(app, "/catalog.ttl", headers={"If-None-Match": etag})
     assert changed.status == 200 and seeded.visible()[0].dataset.uri not in datasets_in(graph(changed))
+
+
+def test_mounted_app_behind_base_path(seeded: Seeded, make_app: AppFactory) -> None:
+    app = make_app(base_path="/satudata")
+
+    def echo(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"{environ['SCRIPT_NAME']}|{environ['PATH_INFO']}".encode()]
+
+    app.mount("/status", echo)
+    assert call(app, "/satudata/status/jobs/a%20b").body == b"/satudata/status|/jobs/a b"

@@ -9,7 +9,12 @@ import pytest
 
 from harvester.feed.cache import ByteLRU
 from harvester.feed.compress import accepts_gzip, gunzip_chunks, gzip_bytes, gzip_stream
-from harvester.feed.conditional import etag_matches, http_date, is_not_modified, make_etag
+from harvester.feed.conditional import (
+    etag_matches,
+    http_date,
+    is_not_modified,
+    make_etag,
+)
 from harvester.feed.filters import parse_datetime, parse_filters
 from harvester.feed.wsgi import HttpError, Request
 

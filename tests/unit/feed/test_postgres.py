@@ -10,7 +10,6 @@ import pytest
 from harvester.feed.app import FeedApp, FeedConfig
 from harvester.profiles.dcat_ap import DcatAp3Profile
 from harvester.store import Store
-from tests.support.db import make_postgres_db, postgres_server  # noqa: F401  (fixtures)
 from tests.unit.feed.conftest import CATALOG
 from tests.unit.feed.records import EU_EDUC, Seeded, seed
 from tests.unit.feed.test_catalog import datasets_in, graph, walk

@@ -85,7 +85,7 @@ def test_jsonld_uses_compact_iris_and_is_plain_json(profile: DcatAp3Profile) -> 
 
 
 def test_non_terms_are_rejected() -> None:
-    for ext, writer in WRITERS.items():
+    for writer in WRITERS.values():
         with pytest.raises(TypeError):
             writer.chunk([(Literal("s"), EX.p, EX.o)])
         with pytest.raises(TypeError):

@@ -1,0 +1,451 @@
+"""Compiled mapping rules: what ``MappingEngine`` runs for every record.
+
+A ``ValueProg`` is one value rule with everything that does not depend on the record worked out
+when the engine is built: each path bound to a selector function of the reader
+(``Reader.compile_select``, or ``doc.select(path)`` for readers without one), the transform chain
+bound, the code list's lookup memoised, the coercion to the field's type chosen. A ``BlockProg``
+is one alternative of a structured field (publisher, distributions ...).
+
+Both are pure: the same document, context and variables always give the same values and issues.
+Issue codes and wording are described in ``harvester.mapping.engine``. Labels (``distributions[1].format``)
+are only formatted when an issue is raised.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+from harvester.mapping.numbers import parse_number
+from harvester.mapping.spec import NESTED_KINDS, BlockRule, Kind, ValueRule
+from harvester.mapping.spec_check import PLACEHOLDER
+from harvester.mapping.transforms import as_text, bind_steps, compile_steps
+from harvester.model.dataset import NESTED_TYPES
+from harvester.model.issues import Issue, Severity, Stage
+from harvester.readers.base import Document
+
+Selector = Callable[[Any], list[Any]]
+
+#: Field an object of each nested type cannot do without (objects lacking it are dropped).
+KEY_FIELD = {"publisher": "name", "creator": "name", "variabel": "nama"}
+
+#: Memoised code-list lookups per list (values repeat across records: formats, licences, codes).
+LOOKUP_CACHE_SIZE = 4096
+
+
+class Binder:
+    """Binds paths to the reader's selector functions and code lists to memoised lookups, once per engine."""
+
+    def __init__(self, reader: Any, options: Mapping[str, Any], codelists: Any) -> None:
+        self.codelists = codelists
+        self._select = getattr(reader, "compile_select", None)
+        self._each = getattr(reader, "compile_each", None)
+        self.options = options
+        self._lookups: dict[int, tuple[Any, Callable[[str], Any]]] = {}
+
+    def select(self, path: str) -> Selector:
+        if self._select is not None:
+            return self._select(path, self.options)
+        return lambda doc: doc.select(path)
+
+    def each(self, path: str) -> Selector:
+        if path.strip() in (".", "$"):
+            return lambda doc: [doc]  # the current document itself
+        if self._each is not None:
+            return self._each(path, self.options)
+        return lambda doc: doc.each(path)
+
+    def lookup(self, codelist: Any) -> Callable[[str], Any]:
+        """``codelist.lookup`` behind a bounded LRU cache (shared by every rule using that list)."""
+        found = self._lookups.get(id(codelist))
+        if found is None:
+            found = self._lookups[id(codelist)] = (codelist, lru_cache(maxsize=LOOKUP_CACHE_SIZE)(codelist.lookup))
+        return found[1]
+
+
+class Run:
+    """State of one ``map`` call: context, variables, collected issues."""
+
+    __slots__ = ("ctx", "issues", "remote_id", "variables")
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.remote_id = ctx.remote_id
+        self.variables = ctx.variables
+        self.issues: list[Issue] = []
+
+    def var(self, name: str) -> Any:
+        if name == "record.remote_id":
+            return self.remote_id
+        variables = self.variables
+        if name in variables:
+            return variables[name]
+        node: Any = variables
+        for part in name.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def issue(self, severity: Severity, code: str, message: str, field_name: str, location: str | None,
+              into: list[Issue] | None = None) -> None:
+        (self.issues if into is None else into).append(Issue(
+            severity, code, message, field=field_name, stage=Stage.MAP, remote_id=self.remote_id,
+            location=location))
+
+
+def listify(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def label_of(where: str | None, name: str) -> str:
+    return name if where is None else f"{where}.{name}"
+
+
+def _first_text(values: list[Any]) -> list[Any]:
+    for value in values:
+        text = value.strip() if type(value) is str else as_text(value)
+        if text:
+            return [text]
+    return []
+
+
+def _all_texts(values: list[Any]) -> list[Any]:
+    if len(values) == 1 and type(values[0]) is str:
+        text = values[0].strip()
+        return [text] if text else []
+    return list(dict.fromkeys(t for t in map(as_text, values) if t))
+
+
+def _coerce_scalar(value: Any, kind: Kind) -> Any:
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        key = str(value).strip().casefold()
+        if key in ("true", "1", "ya", "yes", "y"):
+            return True
+        if key in ("false", "0", "tidak", "no", "n"):
+            return False
+        raise ValueError("expected yes/no")
+    number = parse_number(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value
+    if isinstance(number, float) and not math.isfinite(number):
+        raise ValueError("not finite")
+    if kind == "int":
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError("not a whole number")
+        return int(number)
+    return float(number)
+
+
+class ValueProg:
+    """A compiled value rule. Sources in order: ``const``; ``paths``; ``template``; ``var``; ``default``.
+
+    ``run(doc, run, scope, where, into)`` gives the field's values (a list; one element for
+    single-valued kinds); issues go to ``into`` (or the run's list). ``where`` is the block label
+    (``distributions[1]``) or None at dataset level. ``run`` is bound at build time to the cheapest
+    strategy that gives the same result as the general one (``_run_collect``)."""
+
+    __slots__ = ("name", "kind", "as_tuple", "const", "default", "paths", "path_set", "selectors", "selects",
+                 "collect_all", "template", "var", "steps", "chain", "codelist", "codelist_name", "lookup",
+                 "unknown", "output", "required", "texts", "finishes", "run")
+
+    def __init__(self, name: str, kind: Kind, rule: ValueRule, binder: Binder) -> None:
+        self.name, self.kind = name, kind
+        self.as_tuple = kind == "texts"
+        self.const = listify(rule.const)
+        self.default = listify(rule.default)
+        self.paths = tuple(rule.paths)
+        self.path_set = frozenset(self.paths)
+        self.selectors = tuple((path, binder.select(path)) for path in self.paths)
+        self.selects = tuple(select for _, select in self.selectors)
+        self.collect_all = rule.collect == "all"
+        self.template = rule.template
+        self.var = rule.var
+        self.steps = compile_steps(rule.transforms, binder.codelists)
+        self.chain = bind_steps(self.steps) if self.steps else None
+        self.codelist = binder.codelists[rule.codelist] if rule.codelist else None
+        self.codelist_name = rule.codelist
+        self.lookup = binder.lookup(self.codelist) if self.codelist is not None else None
+        self.unknown, self.output = rule.unknown, rule.output
+        self.required = Severity(rule.required) if rule.required else None
+        self.texts: Callable[[list[Any]], list[Any]] | None = \
+            _first_text if kind == "text" else _all_texts if kind == "texts" else None
+        self.finishes = bool(self.default) or self.required is not None
+        self.run: Callable[..., list[Any]] = self._strategy()
+
+    def _strategy(self) -> Callable[..., list[Any]]:
+        if self.const:
+            return self._run_const
+        only_paths = not self.collect_all and self.template is None and self.var is None
+        if self.steps or self.codelist is not None:
+            return self._run_first if only_paths else self._run_collect
+        if self.collect_all:
+            return self._run_collect
+        if only_paths and self.kind == "text":
+            return self._run_simple_text
+        return self._run_plain
+
+    # ---------------------------------------------------------------- strategies
+    def _run_const(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                   into: list[Issue] | None) -> list[Any]:
+        return self.coerce(list(self.const), run, where, "const", into)
+
+    def _run_simple_text(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                         into: list[Issue] | None) -> list[Any]:
+        """A text field from the first path with a value (most rules of a mapping)."""
+        for select in self.selects:
+            raw = select(doc)
+            if raw:
+                for value in raw:
+                    text = value.strip() if type(value) is str else as_text(value)
+                    if text:
+                        return [text]
+                return []
+        return self.finish_empty(run, where, into) if self.finishes else []
+
+    def _run_plain(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                   into: list[Issue] | None) -> list[Any]:
+        """No transforms, no code list: the first path with values wins, else template, var, default."""
+        for path, select in self.selectors:
+            raw = select(doc)
+            if raw:
+                texts = self.texts
+                return texts(raw) if texts is not None else self.coerce(raw, run, where, path, into)
+        if self.template is None and self.var is None:
+            return self.finish_empty(run, where, into) if self.finishes else []
+        return self._collect(doc, run, scope, where, into, skip_paths=True)
+
+    def _run_collect(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                     into: list[Issue] | None) -> list[Any]:
+        return self._collect(doc, run, scope, where, into, skip_paths=False)
+
+    def _run_first(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                   into: list[Issue] | None) -> list[Any]:
+        """``_collect`` for rules with transforms or a code list whose only sources are paths, first wins."""
+        pending: list[Issue] = []
+        fallback: tuple[list[Any], str] | None = None
+        chain, lookup = self.chain, self.lookup
+        for path, select in self.selectors:
+            raw = select(doc)
+            if not raw:
+                continue
+            values = raw
+            if chain is not None:
+                values, failures = chain(raw)
+                if failures:
+                    self._failed(failures, run, where, path, pending)
+            if lookup is None:
+                if not values:
+                    continue
+            else:
+                pairs = [(v, lookup(as_text(v))) for v in values]
+                if not any(code is not None for _, code in pairs):
+                    if fallback is None and pairs:
+                        fallback = (pairs, path)
+                    continue
+                values = self.resolve(pairs, run, where, path, pending)
+            if pending:
+                (run.issues if into is None else into).extend(pending)
+            return self.coerce(values, run, where, path, into) if values else self.finish_empty(run, where, into)
+        values = self.resolve(fallback[0], run, where, fallback[1], pending) if fallback is not None else []
+        if pending:
+            (run.issues if into is None else into).extend(pending)
+        if not values:
+            return self.finish_empty(run, where, into)
+        return self.coerce(values, run, where, fallback[1], into)  # type: ignore[index]
+
+    def _collect(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
+                 into: list[Issue] | None, skip_paths: bool) -> list[Any]:
+        """The general case. With a code list, a source whose values are all unknown does not stop the
+        fallback: a later path may hold a known code (dct:format IRI vs its rdfs:label). If no source
+        has a known value, the first one that had values is used, under the rule's ``unknown:`` policy."""
+        values: list[Any] = []
+        pending: list[Issue] = []
+        origin: str | None = None
+        fallback: tuple[list[Any], str] | None = None
+        done = False
+        if not skip_paths:
+            for path, select in self.selectors:
+                raw = select(doc)
+                if not raw:
+                    continue
+                ok, got = self._accept(raw, run, where, path, pending)
+                if ok:
+                    values.extend(self.resolve(got, run, where, path, pending))
+                    origin = origin or path
+                    if not self.collect_all:
+                        done = True
+                        break
+                elif fallback is None and got:
+                    fallback = (got, path)
+        later: list[tuple[str, Callable[[], list[Any]]]] = []
+        if not done and self.template is not None:
+            later.append(("template", lambda: [t] if (t := self.fill(run, scope)) else []))
+        if not done and self.var:
+            later.append((f"var {self.var}", lambda: listify(run.var(self.var))))  # type: ignore[arg-type]
+        for source, produce in later:
+            raw = produce()
+            if not raw:
+                continue
+            ok, got = self._accept(raw, run, where, source, pending)
+            if ok:
+                values.extend(self.resolve(got, run, where, source, pending))
+                origin = origin or source
+                if not self.collect_all or source not in self.path_set:
+                    break
+            elif fallback is None and got:
+                fallback = (got, source)
+        if not values and fallback is not None:
+            values, origin = self.resolve(fallback[0], run, where, fallback[1], pending), fallback[1]
+        if pending:
+            (run.issues if into is None else into).extend(pending)
+        if not values:
+            return self.finish_empty(run, where, into)
+        return self.coerce(values, run, where, origin, into)
+
+    def finish_empty(self, run: Run, where: str | None, into: list[Issue] | None) -> list[Any]:
+        """The default when there is one; else a MAP-REQUIRED issue if the rule is required."""
+        if self.default:
+            return self.coerce(list(self.default), run, where, "default", into)
+        if self.required is not None:
+            tried = " | ".join(self.paths) or "(no paths)"
+            label = label_of(where, self.name)
+            run.issue(self.required, "MAP-REQUIRED", f"no value for required field {label!r}", label, tried, into)
+        return []
+
+    def fill(self, run: Run, scope: dict[str, list[Any]]) -> str | None:
+        assert self.template is not None
+        missing = False
+
+        def sub(m: Any) -> str:
+            nonlocal missing
+            name = m.group(1)
+            values = scope.get(name) if name in scope else listify(run.var(name))
+            if not values:
+                missing = True
+                return ""
+            return as_text(values[0])
+
+        text = PLACEHOLDER.sub(sub, self.template)
+        return None if missing else text
+
+    def _accept(self, raw: list[Any], run: Run, where: str | None, origin: str,
+                pending: list[Issue]) -> tuple[bool, list[Any]]:
+        """Transform and look up one source's values. Without a code list: (any values?, values);
+        with one: (any known value?, [(value, code or None)])."""
+        values = raw
+        if self.chain is not None:
+            values, failures = self.chain(raw)
+            if failures:
+                self._failed(failures, run, where, origin, pending)
+        lookup = self.lookup
+        if lookup is None:
+            return bool(values), values
+        pairs = [(v, lookup(as_text(v))) for v in values]
+        return any(code is not None for _, code in pairs), pairs
+
+    def _failed(self, failures: Any, run: Run, where: str | None, origin: str, pending: list[Issue]) -> None:
+        for name, value, reason in failures:
+            run.issue(Severity.WARNING, "MAP-TRANSFORM", f"{name}: cannot use {str(value)[:80]!r}: {reason}",
+                      label_of(where, self.name), origin, pending)
+
+    def resolve(self, got: list[Any], run: Run, where: str | None, origin: str,
+                pending: list[Issue]) -> list[Any]:
+        """Code-list results for (value, code) pairs, applying the ``unknown:`` policy."""
+        if self.lookup is None:
+            return got
+        out = []
+        for value, code in got:
+            if code is not None:
+                out.append(getattr(code, self.output) or code.code)
+                continue
+            if self.unknown in ("keep", "warn"):
+                out.append(value)
+            if self.unknown in ("keep", "ignore"):
+                continue
+            message = f"{str(value)[:80]!r} is not in code list {self.codelist_name!r}"
+            label = label_of(where, self.name)
+            if self.unknown == "warn":
+                run.issue(Severity.WARNING, "MAP-CODELIST-UNKNOWN", message + " (kept as is)", label, origin, pending)
+            elif self.unknown == "drop":
+                run.issue(Severity.WARNING, "MAP-CODELIST-UNKNOWN", message + " (dropped)", label, origin, pending)
+            elif self.unknown == "error":
+                run.issue(Severity.ERROR, "MAP-CODELIST-UNKNOWN", message, label, origin, pending)
+        return out
+
+    def coerce(self, values: list[Any], run: Run, where: str | None, origin: str | None,
+               into: list[Issue] | None) -> list[Any]:
+        """Values of the field's canonical type (a list; one element for single-valued kinds)."""
+        if self.texts is not None:
+            return self.texts(values)
+        kind = self.kind
+        for value in values:
+            try:
+                return [_coerce_scalar(value, kind)]
+            except (ValueError, TypeError) as exc:
+                run.issue(Severity.WARNING, "MAP-TYPE", f"{str(value)[:80]!r} is not a {kind}: {exc}",
+                          label_of(where, self.name), origin, into)
+        return []
+
+
+def ordered(items: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Rules without a template first, so templates can use the other fields' values."""
+    plain = [(k, v) for k, v in items.items() if not (isinstance(v, ValueRule) and v.template is not None)]
+    return plain + [(k, v) for k, v in items.items() if isinstance(v, ValueRule) and v.template is not None]
+
+
+class BlockProg:
+    """A compiled block rule for a structured field: one object per sub-document of ``each``."""
+
+    def __init__(self, name: str, rule: BlockRule, binder: Binder) -> None:
+        self.name, self.cls = name, NESTED_TYPES[name]
+        kinds = NESTED_KINDS[name]
+        self.each = tuple(binder.each(path) for path in rule.each)
+        self.lets = [(k, ValueProg(k, "texts", r, binder)) for k, r in rule.let.items()]
+        self.fields = [(k, ValueProg(k, kinds[k], r, binder)) for k, r in ordered(rule.fields)]
+        #: Templates read the block's scope (outer lets, own lets, earlier fields); without one it is not kept.
+        self.scoped = any(p.template is not None for _, p in self.lets + self.fields)
+        self.const = [rule.const] if isinstance(rule.const, dict) else list(rule.const or [])
+        self.key_field = KEY_FIELD.get(name)
+
+    def run(self, doc: Document, run: Run, label: str, into: list[Issue],
+            outer: dict[str, list[Any]]) -> list[Any]:
+        if self.const:  # immutable objects, but built per call as constructing them may fail
+            return [self.cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in obj.items()})
+                    for obj in self.const]
+        docs: list[Any] = [doc]
+        if self.each:
+            for each in self.each:
+                docs = each(doc)
+                if docs:
+                    break
+        numbered = len(docs) > 1 or bool(self.each)
+        out = []
+        scoped = self.scoped
+        scope: dict[str, list[Any]] = outer
+        for i, sub in enumerate(docs):
+            where = f"{label}[{i}]" if numbered else label
+            if scoped:
+                scope = dict(outer)  # the dataset-level lets
+            for name, prog in self.lets:
+                values = prog.run(sub, run, scope, where, into)
+                if scoped:
+                    scope[name] = values
+            kwargs: dict[str, Any] = {}
+            for name, prog in self.fields:
+                values = prog.run(sub, run, scope, where, into)
+                if scoped:
+                    scope[name] = values
+                if values:
+                    kwargs[name] = tuple(values) if prog.as_tuple else values[0]
+            if not kwargs:
+                continue
+            if self.key_field and self.key_field not in kwargs:
+                run.issue(Severity.WARNING, "MAP-TYPE", f"{self.name} without {self.key_field} dropped "
+                          f"(has {', '.join(sorted(kwargs))})", where, None, into)
+                continue
+            out.append(self.cls(**kwargs))
+        return out
