@@ -16,7 +16,9 @@ from typing import Any, Iterable, Iterator, Optional
 from harvester.model.issues import Issue
 from harvester.store import JobRow, RawRecord, RecordRow, RecordTargetRow, Store
 
-_fake_ids = itertools.count(-1, -1)  # negative ids can never collide with real jobs
+_fake_ids = itertools.count(-1, -1)
+_READ_PREFIXES = ("get_", "iter_", "load_", "list_", "count_", "known_", "ids_", "find_", "issues_", "issue_",
+                  "last_", "running_", "changes_")  # negative ids can never collide with real jobs
 
 
 class DryRunStore:
@@ -34,7 +36,11 @@ class DryRunStore:
         self.checkpoints: dict[tuple[str, str], Optional[dict]] = {}
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+        # Only reads pass through. A write method not overlaid here must fail loudly rather than
+        # write to the real database during a dry run.
+        if name.startswith(_READ_PREFIXES) or name in ("ping", "dry_run"):
+            return getattr(self._store, name)
+        raise AttributeError(f"DryRunStore does not support {name!r} (a dry run writes nothing)")
 
     # jobs --------------------------------------------------------------------------------
     def start_job(self, source_id: str, *, trigger: str, full: bool = False, mapping_hash: str | None = None) -> JobRow:
@@ -63,6 +69,19 @@ class DryRunStore:
 
     def save_record(self, row: RecordRow, raw: RawRecord | None = None) -> None:
         self.records[(row.source_id, row.remote_id)] = row
+
+    def save_records(self, items: Iterable[Any]) -> int:
+        count = 0
+        for item in items:
+            row = item[0] if isinstance(item, tuple) else item
+            self.records[(row.source_id, row.remote_id)] = row
+            count += 1
+        return count
+
+    def batch(self) -> Any:
+        import contextlib
+
+        return contextlib.nullcontext()
 
     def touch_records(self, source_id: str, remote_ids: Iterable[str], job_id: int, *, when: datetime | None = None) -> None:
         return None

@@ -33,6 +33,9 @@ def remap_source(runner: HarvestRunner, source_id: str) -> JobResult:
         record = SourceRecord(source_id, raw.remote_id, raw.media_type, raw.content, url=raw.url,
                               fetched_at=raw.fetched_at)
         runner.map_and_store(job, engine, ref, record, prev, policy)
+        if len(job.pending) >= 200:
+            runner.flush(job)
+    runner.flush(job)
     runner.store_issues(job)
     status = "done_with_errors" if job.counts["invalid"] else "done"
     finished = store.finish_job(job.job_id, status=status, stats=dict(job.counts), complete=False)

@@ -33,6 +33,7 @@ from harvester.validate.sdi_rules import SdiPolicy, validate_sdi
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 50  # records between job heartbeats (the reaper looks at heartbeat_at)
+FLUSH_EVERY = 200  # buffered record writes per bulk upsert (one transaction, not one per record)
 PENDING_DELETIONS = "pending_deletions"
 
 
@@ -76,6 +77,10 @@ class Job:
         self.seen: set[str] = set()
         self.announced_deleted: set[str] = set()
         self.issues: list[tuple[Optional[str], Issue]] = []
+        # Writes are buffered and flushed in bulk: one transaction per FLUSH_EVERY records instead of
+        # one per record, without holding the database write lock while the source is fetched.
+        self.pending: list[tuple[RecordRow, RawRecord]] = []
+        self.pending_touch: list[str] = []
 
 
 class HarvestRunner:
@@ -209,10 +214,12 @@ class HarvestRunner:
             self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
             return
         if prev is not None and not remap and prev.status == "current" and prev.content_hash == record.content_hash:
-            self.store.touch_records(job.source_id, [ref.remote_id], job.job_id)
+            job.pending_touch.append(ref.remote_id)
             job.counts[Action.UNCHANGED.value] += 1
-            return
-        self.map_and_store(job, engine, ref, record, prev, policy)
+        else:
+            self.map_and_store(job, engine, ref, record, prev, policy)
+        if len(job.pending) + len(job.pending_touch) >= FLUSH_EVERY:
+            self.flush(job)
 
     def map_and_store(self, job: Job, engine: MappingEngine, ref: RemoteRef, record: SourceRecord,
                        prev: Optional[RecordRow], policy: SdiPolicy) -> None:
@@ -247,10 +254,19 @@ class HarvestRunner:
         )
         raw = RawRecord(job.source_id, ref.remote_id, record.media_type, record.content, record.content_hash,
                         record.url, record.fetched_at)
-        self.store.save_record(row, raw)
+        job.pending.append((row, raw))
         job.counts[action.value] += 1
         for issue in issues:
             job.issues.append((ref.remote_id, issue))
+
+    def flush(self, job: Job) -> None:
+        """Write the buffered records and 'seen unchanged' marks of ``job``."""
+        if job.pending:
+            self.store.save_records(job.pending)
+            job.pending = []
+        if job.pending_touch:
+            self.store.touch_records(job.source_id, job.pending_touch, job.job_id)
+            job.pending_touch = []
 
     def _record_failed(self, job: Job, remote_id: str, stage: Stage, code: str, message: str) -> None:
         job.counts["failed"] += 1
@@ -260,6 +276,7 @@ class HarvestRunner:
     def _finish(self, job: Job, source: Source, ctx: GatherContext, cfg: Any, *, full: bool,
                 error: Optional[str], interrupted: bool) -> JobResult:
         sid = job.source_id
+        self.flush(job)
         for issue in ctx.issues:
             job.issues.append((issue.remote_id, issue))
         if ctx.unchanged_pages:  # 304 pages: their records are seen and unchanged

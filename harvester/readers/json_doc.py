@@ -176,19 +176,24 @@ def _apply(step: Step, nodes: Iterable[Any], cache: dict | None = None) -> list[
             elif node is not None:
                 out.append(node)
         elif isinstance(node, list) and cache is not None:  # _Filter over a list: index it once
-            index = cache.get((id(node), step.key))
-            if index is None:
-                index = cache[(id(node), step.key)] = {}
-                for item in _flat(node):
-                    if isinstance(item, dict):
-                        index.setdefault(_norm(_text(item.get(step.key)) or ""), []).append(item)
-            out.extend(index.get(step.value, ()))
+            out.extend(_filter_index(node, step.key, cache).get(step.value, ()))
         else:  # _Filter
             candidates = node if isinstance(node, list) else [node]
             for item in _flat(candidates):
                 if isinstance(item, dict) and _norm(_text(item.get(step.key)) or "") == step.value:
                     out.append(item)
     return out
+
+
+def _filter_index(items: list[Any], key: str, cache: dict) -> dict[str, list[Any]]:
+    """{normalised value of ``key``: [objects]} for a list, built once per record (kept in ``cache``)."""
+    index = cache.get((id(items), key))
+    if index is None:
+        index = cache[(id(items), key)] = {}
+        for item in _flat(items):
+            if isinstance(item, dict):
+                index.setdefault(_norm(_text(item.get(key)) or ""), []).append(item)
+    return index
 
 
 def _flat(items: list[Any]) -> Iterable[Any]:
@@ -216,8 +221,7 @@ def _apply_one(step: Step) -> Callable[[list[Any], dict | None], list[Any]]:
         def key(nodes: list[Any], cache: dict | None) -> list[Any]:
             out: list[Any] = []
             for node in nodes:
-                kind = type(node)
-                if kind is dict:
+                if type(node) is dict:
                     if name in node:
                         out.append(node[name])
                 else:
@@ -225,6 +229,35 @@ def _apply_one(step: Step) -> Callable[[list[Any], dict | None], list[Any]]:
             return out
 
         return key
+    if isinstance(step, _Filter):
+        field, wanted = step.key, step.value
+
+        def where(nodes: list[Any], cache: dict | None) -> list[Any]:
+            out: list[Any] = []
+            for node in nodes:
+                if type(node) is list and cache is not None:
+                    hits = _filter_index(node, field, cache).get(wanted)
+                    if hits:
+                        out.extend(hits)
+                else:
+                    out.extend(_apply(step, (node,), cache))
+            return out
+
+        return where
+    if isinstance(step, _All):
+        def every(nodes: list[Any], cache: dict | None) -> list[Any]:
+            out: list[Any] = []
+            for node in nodes:
+                kind = type(node)
+                if kind is list:
+                    out.extend(node)
+                elif kind is dict:
+                    out.append(node)
+                else:
+                    out.extend(_apply(step, (node,), cache))
+            return out
+
+        return every
     return lambda nodes, cache: _apply(step, nodes, cache)
 
 
@@ -265,6 +298,41 @@ def _evaluator(path: str) -> Callable[[Any, dict | None], list[Any]]:
             return nodes
         return list(_flat(nodes))
 
+    if len(names) == 1 and not rest and not as_json:
+        name = names[0]
+
+        def evaluate_key(value: Any, cache: dict | None = None) -> list[Any]:
+            if type(value) is not dict:
+                return evaluate(value, cache)
+            if name not in value:
+                return []
+            node = value[name]
+            return list(_flat(node)) if type(node) is list else [node]
+
+        return evaluate_key
+    if len(names) == 1 and rest and isinstance(body[1], _Filter) and not as_json:
+        # CKAN extras: ``extras[key=X].value`` - the list's index, then the remaining steps.
+        lead, field, wanted, after = names[0], body[1].key, body[1].value, rest[1:]  # type: ignore[union-attr]
+
+        def evaluate_filter(value: Any, cache: dict | None = None) -> list[Any]:
+            items = value.get(lead) if type(value) is dict else None
+            if type(items) is not list or cache is None:
+                return evaluate(value, cache)
+            index = cache.get((id(items), field))
+            if index is None:
+                index = _filter_index(items, field, cache)
+            nodes = index.get(wanted)
+            if not nodes:
+                return []
+            for fn in after:
+                nodes = fn(nodes, cache)
+                if not nodes:
+                    return []
+            if len(nodes) == 1 and type(nodes[0]) is not list:
+                return nodes
+            return list(_flat(nodes))
+
+        return evaluate_filter
     return evaluate
 
 
