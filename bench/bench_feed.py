@@ -9,9 +9,9 @@
    HTTP/1.1 parsing so the client costs little CPU) fetch ``/catalog.ttl?page=N`` with N uniformly
    random, ``Accept-Encoding: gzip`` (as ckanext-dcat's requests does). Three phases, each bounded:
      a. cold  - fresh server, empty caches (``--cold-requests``, capped by ``--phase-seconds``);
-     b. crawl - one client walks the ``next`` chain from page 1 to the end, like a harvester
-                (this is also what fills the page cache);
-     c. warm  - the random load again (``--requests``).
+     b. crawl - another fresh server; one client walks the ``next`` chain from page 1 to the end,
+                like a harvester (every page rendered once; this fills the page cache);
+     c. warm  - the random load again on that server (``--requests``).
    Reported per phase: p50/p95/p99 latency, throughput, errors.
 4. Dump: a fresh server process streams ``/catalog.ttl?page=all`` (gzip) to a client that discards
    it; the server's peak RSS (VmHWM) before and after is reported with the dump's duration.
@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import random
 import re
@@ -137,6 +138,7 @@ def serve(db: Path, port: int, page_cache_mb: float) -> None:
                   FeedConfig(page_size=100, page_cache_mb=page_cache_mb))
     server = create_server(app, host="127.0.0.1", port=port, threads=8, ident="bench", connection_limit=200,
                            asyncore_use_poll=True)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" lines are the point here
     print(f"READY {server.effective_port}", flush=True)
     server.run()
 
@@ -291,6 +293,10 @@ def main() -> None:
     try:
         _print("cold random pages", asyncio.run(_load(server.port, args.clients, args.cold_requests, last_page,
                                                       args.phase_seconds)))
+    finally:
+        server.stop()
+    server = Server(db, args.page_cache_mb)  # fresh: the crawl renders every page once
+    try:
         _print("crawl (hydra:next chain)", asyncio.run(_crawl(server.port)))
         _print("warm random pages", asyncio.run(_load(server.port, args.clients, args.requests, last_page,
                                                       args.phase_seconds)))

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 import click
 
-from harvester.cli.context import CliState, NotAvailableYet
+from harvester.cli.context import CliState
 
 
 def _jsonable(value: Any) -> Any:
@@ -125,14 +125,33 @@ def job(state: CliState, job_id: int, max_issues: int, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["html", "csv", "json"]), default="json")
-@click.option("--organisation", default=None)
-@click.option("--out", type=click.Path(dir_okay=False), default=None)
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "json"]), default="json", show_default=True)
+@click.option("--organisation", default=None, help="one OPD (id or name); default: every organisation")
+@click.option("--csv-table", type=click.Choice(["scopes", "datasets"]), default="scopes", show_default=True,
+              help="with --format csv: one row per scope (OPD, kelurahan ...) or per dataset")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="write to a file instead of stdout")
 @click.option("--json", "as_json", is_flag=True, help="same as --format json")
-def report(fmt: str, organisation: Optional[str], out: Optional[str], as_json: bool) -> None:
-    """Metadata quality and Satu Data compliance report per organisation (OPD) and kelurahan."""
-    raise NotAvailableYet("the quality report is not available yet (issue: metadata quality and Satu Data "
-                          "compliance reports); per-record SDI issues are already stored: see `harvester job ID`")
+@click.pass_obj
+def report(state: CliState, fmt: str, organisation: Optional[str], csv_table: str, out: Optional[str],
+           as_json: bool) -> None:
+    """Metadata quality and Satu Data compliance per organisation (OPD), kelurahan and source."""
+    from pathlib import Path
+
+    from harvester.quality import UnknownOrganisation, build_report, render_csv, render_html, render_json
+
+    try:
+        built = build_report(state.store, state.config, organisation=organisation)
+    except UnknownOrganisation as exc:
+        raise click.BadParameter(str(exc), param_hint="--organisation") from exc
+    fmt = "json" if as_json else fmt
+    text = (render_json(built) if fmt == "json" else render_csv(built, table=csv_table) if fmt == "csv"
+            else render_html(built))
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"report written to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+    state.close()
 
 
 COMMANDS = [status, jobs, job, report]

@@ -4,9 +4,11 @@
 the filters of ``harvester.feed.filters``, and ``after=<token>`` (set by ``next`` links: the page
 starts strictly after that record, which keeps a crawl complete while the store changes).
 
-A page request costs one indexed query for the store snapshot; with a warm cache nothing else. The
-ETag is computed before anything is rendered, so a revalidation is a 304 without rendering. Pages
-are cached gzip-compressed per (snapshot, filters, page, format, link base).
+A page request costs at most one index probe for the store snapshot; with a warm cache nothing
+else. The ETag is computed before anything is rendered, so a revalidation is a 304 without
+rendering. Pages are cached gzip-compressed per (snapshot, filters, start position, format, link
+base); see ``harvester.feed.pageflow``. ``page=all`` streams the whole filtered catalogue
+(``Renderer.stream``: flat memory, chunked transfer, gzip on the fly).
 
 ``/dataset/{source_id}/{remote_id}`` (+ extension) dereferences minted dataset URIs;
 ``/dataset/{slug}`` finds a dataset whose original IRI is ``{base_uri}/dataset/{slug}``;
@@ -42,6 +44,7 @@ def catalog(ctx: FeedContext, req: Request, ext: Optional[str] = None) -> Respon
     vary = ("Accept",) if negotiated else ()
     if req.arg("page") == "all":
         return _dump(ctx, req, fmt, query, vary)
+
     def render(rows: list[RecordRow], plan: PagePlan, next_after: Optional[str]) -> bytes:
         links = _links(req, fmt, query, plan, next_after)
         return ctx.renderer.page(fmt.ext, rows, hydra_triples(ctx.catalog.uri, links, plan.total,

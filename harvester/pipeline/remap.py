@@ -37,6 +37,7 @@ def remap_source(runner: HarvestRunner, source_id: str) -> JobResult:
             runner.flush(job)
     runner.flush(job)
     runner.store_issues(job)
+    runner.record_quality(job)
     status = "done_with_errors" if job.counts["invalid"] else "done"
     finished = store.finish_job(job.job_id, status=status, stats=dict(job.counts), complete=False)
     logger.info("remap of %s: %s %s", source_id, finished.status, dict(job.counts))

@@ -26,6 +26,7 @@ from harvester.model.record import RemoteRef, SourceRecord
 from harvester.pipeline import assembly
 from harvester.pipeline.changes import Action, DeletionPlan, DeletionPolicy, classify, plan_deletions
 from harvester.pipeline.identity import assign_identity
+from harvester.quality import QualityScorer, record_scores
 from harvester.sources.base import GatherContext, Source
 from harvester.store import RawRecord, RecordRow, Store
 from harvester.validate.sdi_rules import SdiPolicy, validate_sdi
@@ -81,6 +82,7 @@ class Job:
         # one per record, without holding the database write lock while the source is fetched.
         self.pending: list[tuple[RecordRow, RawRecord]] = []
         self.pending_touch: list[str] = []
+        self.scores: list[tuple[str, Any]] = []  # (remote_id, DatasetScore) recorded with the job
 
 
 class HarvestRunner:
@@ -94,6 +96,7 @@ class HarvestRunner:
         self.store = store
         self.codelists = codelists or CodeLists.load()
         self.after_job = after_job
+        self._scorers: dict[int, QualityScorer] = {}
 
     # -- assembly -----------------------------------------------------------------------------
     def _source_cfg(self, source_id: str) -> Any:
@@ -256,6 +259,9 @@ class HarvestRunner:
                         record.url, record.fetched_at)
         job.pending.append((row, raw))
         job.counts[action.value] += 1
+        if status == "current" and dataset is not None:  # quality score at harvest time (issue: reports)
+            scorer = self._scorers.setdefault(id(policy), QualityScorer(self.codelists, policy))
+            job.scores.append((ref.remote_id, scorer.score(dataset, issues)))
         for issue in issues:
             job.issues.append((ref.remote_id, issue))
 
@@ -303,6 +309,7 @@ class HarvestRunner:
             self.store.save_checkpoint(sid, "watermark", source.checkpoint(), job_id=job.job_id)
             self.store.save_checkpoint(sid, "resume", None, job_id=job.job_id)
         self.store_issues(job)
+        self.record_quality(job)
         severities = Counter(issue.severity.value for _, issue in job.issues)
         if status == "done" and (job.counts["invalid"] or job.counts["failed"] or not ctx.complete):
             status = "done_with_errors"
@@ -312,11 +319,25 @@ class HarvestRunner:
         return JobResult(sid, job.job_id, row.status, complete, stats, plan, error, store=self.store)
 
     def store_issues(self, job: Job) -> None:
+        """Persist the job's issues under the record they belong to (the source's remote id: rules may
+        have named the dataset by its dct:identifier, which is not how the store keys records)."""
         by_record: dict[Optional[str], list[Issue]] = {}
         for remote_id, issue in job.issues:
+            if remote_id is not None and issue.remote_id != remote_id:
+                issue = dataclasses.replace(issue, remote_id=remote_id)
             by_record.setdefault(remote_id, []).append(issue)
         for remote_id, issues in by_record.items():
             self.store.add_issues(issues, job_id=job.job_id, source_id=job.source_id, remote_id=remote_id)
+
+    def record_quality(self, job: Job) -> None:
+        """Append the job's dataset scores to the quality history (a failure here never fails the job)."""
+        if not job.scores or getattr(self.store, "dry_run", False):
+            return
+        try:
+            record_scores(self.store, job.job_id, job.source_id, job.scores, config=self.config,
+                          codelists=self.codelists)
+        except Exception:  # noqa: BLE001 - scores are derived data; the harvest itself succeeded
+            logger.exception("job %d: quality scores not recorded", job.job_id)
 
     def confirm_deletions(self, job_id: int) -> int:
         """Apply the deletions the circuit breaker held for ``job_id``. Returns how many were applied."""

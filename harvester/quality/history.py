@@ -1,10 +1,8 @@
 """Score history on the store's database: per-dataset scores, aggregate snapshots, link-check cache.
 
-Three tables of their own ``MetaData`` (``quality_score``, ``quality_aggregate``, ``quality_link``),
-created with ``create_all`` on first use (idempotent, safe with several processes: existing tables
-are left alone). They are not part of the store's Alembic migrations yet; once a store revision
-creates the same tables, ``create_all`` finds them and does nothing. Timestamps are aware UTC (the store's ``UTCDateTime``);
-JSON columns use the store's ``JSONDoc`` (JSONB on PostgreSQL).
+The tables (``quality_score``, ``quality_aggregate``, ``quality_link``) are defined in
+``harvester.store.tables`` and created by the store's Alembic migration 0002. Timestamps are aware UTC
+(the store's ``UTCDateTime``); JSON columns use the store's ``JSONDoc`` (JSONB on PostgreSQL).
 
 Rows are append-only: a dataset's history is every score ever recorded for it; the *current* score is
 its newest row. Writes use ``BEGIN IMMEDIATE`` on SQLite like the store, so they queue behind the
@@ -31,50 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from harvester.quality.links import LinkResult
 from harvester.quality.scoring import DatasetScore, score_from_dict
 from harvester.store.engine import SQLITE_BEGIN
-from harvester.store.tables import JSONDoc, UTCDateTime
-
-metadata = sa.MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s", "pk": "pk_%(table_name)s"})
-
-quality_score = sa.Table(
-    "quality_score", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source_id", sa.Text, nullable=False),
-    sa.Column("remote_id", sa.Text, nullable=False),
-    sa.Column("job_id", sa.Integer),  # no FK: jobs are pruned, the history stays
-    sa.Column("computed_at", UTCDateTime, nullable=False),
-    sa.Column("score", sa.Float, nullable=False),  # 0..100
-    sa.Column("points", sa.Float, nullable=False),
-    sa.Column("max_score", sa.Integer, nullable=False),  # applicable points
-    sa.Column("band", sa.String(30), nullable=False),
-    sa.Column("version", sa.String(20), nullable=False),
-    sa.Column("dimensions", JSONDoc, nullable=False),
-    sa.Column("failed_checks", JSONDoc, nullable=False),
-)
-sa.Index("ix_quality_score_record", quality_score.c.source_id, quality_score.c.remote_id, quality_score.c.id)
-sa.Index("ix_quality_score_computed_at", quality_score.c.computed_at)
-
-quality_aggregate = sa.Table(
-    "quality_aggregate", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("scope_kind", sa.String(30), nullable=False),  # city / organisation / kecamatan / kelurahan / source
-    sa.Column("scope_id", sa.Text, nullable=False),
-    sa.Column("computed_at", UTCDateTime, nullable=False),
-    sa.Column("score", sa.Float),  # None: no dataset in scope
-    sa.Column("band", sa.String(30)),
-    sa.Column("datasets", sa.Integer, nullable=False),
-)
-sa.Index("ix_quality_aggregate_scope", quality_aggregate.c.scope_kind, quality_aggregate.c.scope_id,
-         quality_aggregate.c.computed_at)
-
-quality_link = sa.Table(
-    "quality_link", metadata,
-    sa.Column("url", sa.Text, primary_key=True),
-    sa.Column("checked_at", UTCDateTime, nullable=False),
-    sa.Column("ok", sa.Boolean, nullable=False),
-    sa.Column("status", sa.Integer),
-    sa.Column("reason", sa.Text, nullable=False),
-)
+from harvester.store.tables import quality_aggregate, quality_link, quality_score
 
 _ready: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
 _ready_lock = threading.Lock()
@@ -91,11 +46,11 @@ def engine_of(store: Any) -> Engine:
 
 
 def ensure_tables(store: Any) -> Engine:
-    """Create the quality tables once per engine; return the engine."""
+    """Make sure the store's schema (Alembic head, which includes the quality tables) is in place."""
     engine = engine_of(store)
     with _ready_lock:
         if not _ready.get(engine):
-            metadata.create_all(engine, checkfirst=True)
+            store.ensure_schema()
             _ready[engine] = True
     return engine
 

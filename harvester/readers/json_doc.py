@@ -324,6 +324,8 @@ def _evaluator(path: str) -> Callable[[Any, dict | None], list[Any]]:
             nodes = index.get(wanted)
             if not nodes:
                 return []
+            if not after:
+                return list(_flat(nodes))  # a copy: the index's own list must not leak
             for fn in after:
                 nodes = fn(nodes, cache)
                 if not nodes:

@@ -212,3 +212,45 @@ checkpoint = sa.Table(
 
 #: Tables in dependency order (parents first), e.g. for truncation in tests.
 ALL_TABLES: tuple[sa.Table, ...] = tuple(metadata.sorted_tables)
+
+
+# --- metadata quality history (harvester.quality; migration 0002) -------------------------------
+quality_score = sa.Table(
+    "quality_score", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("remote_id", sa.Text, nullable=False),
+    sa.Column("job_id", sa.Integer),  # no FK: jobs are pruned, the history stays
+    sa.Column("computed_at", UTCDateTime, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),  # 0..100
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("max_score", sa.Integer, nullable=False),  # applicable points
+    sa.Column("band", sa.String(30), nullable=False),
+    sa.Column("version", sa.String(20), nullable=False),
+    sa.Column("dimensions", JSONDoc, nullable=False),
+    sa.Column("failed_checks", JSONDoc, nullable=False),
+)
+sa.Index("ix_quality_score_record", quality_score.c.source_id, quality_score.c.remote_id, quality_score.c.id)
+sa.Index("ix_quality_score_computed_at", quality_score.c.computed_at)
+
+quality_aggregate = sa.Table(
+    "quality_aggregate", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope_kind", sa.String(30), nullable=False),  # city / organisation / kecamatan / kelurahan / source
+    sa.Column("scope_id", sa.Text, nullable=False),
+    sa.Column("computed_at", UTCDateTime, nullable=False),
+    sa.Column("score", sa.Float),  # None: no dataset in scope
+    sa.Column("band", sa.String(30)),
+    sa.Column("datasets", sa.Integer, nullable=False),
+)
+sa.Index("ix_quality_aggregate_scope", quality_aggregate.c.scope_kind, quality_aggregate.c.scope_id,
+         quality_aggregate.c.computed_at)
+
+quality_link = sa.Table(
+    "quality_link", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("checked_at", UTCDateTime, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("reason", sa.Text, nullable=False),
+)

@@ -233,3 +233,20 @@ def test_next_chain_misses_nothing_while_the_store_changes(app: FeedApp, store: 
     # a crawl by page numbers would have missed the record that moved from page 3 up into page 2
     page3 = datasets_in(graph(call(app, "/catalog.ttl?page=3")))
     assert visible[10].dataset.uri not in page3 + datasets_in(first) + datasets_in(second)
+
+
+def test_unreadable_record_is_left_out_not_fatal(app: FeedApp, store: Store, seeded: Seeded,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from dataclasses import replace as dc_replace
+
+    from tests.unit.feed.records import record_row
+
+    entry = seeded.visible()[0]
+    row = record_row(entry, T0)
+    store.save_record(dc_replace(row, dataset_json='{"identifier": "x", "title": "y", "from_the_future": 1}',
+                                 mapped_hash="future"))
+    g = graph(call(app, "/catalog.ttl"))
+    assert entry.dataset.uri not in datasets_in(g) and len(datasets_in(g)) == 4
+    assert any("from_the_future" in r.getMessage() and entry.remote_id in r.getMessage() for r in caplog.records)
+    broken = call(app, f"/dataset/{entry.source_id}/{entry.remote_id}.ttl")
+    assert broken.status == 500 and broken.header("content-type") == "application/problem+json"

@@ -10,7 +10,7 @@ from harvester.quality import history
 from harvester.quality.links import LinkChecker, MemoryLinkCache, link_policy
 from tests.support.httpserver import Request, Scripted
 
-FAST = HttpPolicy(connect_timeout=2, read_timeout=2, retries=0, backoff=0, rate_limit=100)
+FAST = HttpPolicy(connect_timeout=10, read_timeout=10, retries=0, backoff=0, rate_limit=100)
 
 
 def checker(**kw) -> LinkChecker:
@@ -43,10 +43,10 @@ def test_head_refused_falls_back_to_a_one_byte_get(http_server) -> None:
 
 
 def test_connection_refused_is_a_failed_result_not_an_exception() -> None:
-    with socket.socket() as sock:
+    with socket.socket() as sock:  # bound but not listening: connections are refused, and no one else gets the port
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = checker().check(f"http://127.0.0.1:{port}/x.csv")
+        result = checker().check(f"http://127.0.0.1:{port}/x.csv")
     assert result.ok is False and result.status is None and "connection" in result.reason
 
 
