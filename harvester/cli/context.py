@@ -52,6 +52,9 @@ class CliState:
         secrets = self._config.secrets() if self._config is not None and hasattr(self._config, "secrets") else ()
         setup_logging(level=level, json=bool(getattr(log_cfg, "json", False)), secrets=secrets,
                       file=getattr(log_cfg, "file", None))
+        if self.verbosity < 2:  # migrations and the scheduler's own bookkeeping are noise on a terminal
+            for name in ("alembic", "apscheduler.scheduler"):
+                logging.getLogger(name).setLevel(logging.WARNING)
         for warning in getattr(self._config, "warnings", None) or ():
             logging.getLogger(__name__).warning("%s", warning)
 

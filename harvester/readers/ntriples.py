@@ -24,7 +24,7 @@ from typing import Optional
 # equal the count of lines.
 _TRIPLE = re.compile(
     r'^(?:<([^>]*)>|_:([^ ]+)) <([^>]*)> '
-    r'(?:<([^>]*)>|_:([^ ]+)|("[^"\\]*(?:\\.[^"\\]*)*")(?:@([^ ]+)|\^\^<[^>]*>)?) \.\r?$',
+    r'(?:<([^>]*)>|_:([^ ]+)|("[^"\\]*(?:\\.[^"\\]*)*")(?:@([^ ]+)|\^\^<([^>]*)>)?) \.\r?$',
     re.MULTILINE,
 )
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
@@ -81,8 +81,9 @@ def index(data: bytes) -> Optional[Index]:
     escapes = "\\" in text
     forward: Index = {}
     try:
-        for s_iri, s_blank, p, o_iri, o_blank, quoted, lang in lines:
-            if not p or not (s_iri or s_blank) or (escapes and ("\\" in s_iri or "\\" in p or "\\" in o_iri)):
+        for s_iri, s_blank, p, o_iri, o_blank, quoted, lang, datatype in lines:
+            if not p or not (s_iri or s_blank) or \
+                    (escapes and ("\\" in s_iri or "\\" in p or "\\" in o_iri or "\\" in datatype)):
                 return None  # empty IRIs, \u escapes inside IRIs: rare, pyoxigraph decides
             if o_iri:
                 o: Term = o_iri
