@@ -50,20 +50,15 @@ from harvester.cli.context import CliState  # noqa: E402
 from harvester.ops.retention import RetentionPolicy, database_size  # noqa: E402
 from harvester.scheduler import Daemon, DaemonOptions  # noqa: E402
 from harvester.settings import load_settings  # noqa: E402
+from tests.unit.ops.example_copy import copy_example, set_schedules  # noqa: E402
 
 
 def prepare(root: Path, interval: float, workers: int) -> Path:
-    shutil.copytree(REPO / "config" / "example", root)
-    main = root / "harvester.yaml"
-    text = re.sub(r"(?m)^mappings_dir:.*$", f"mappings_dir: {REPO / 'mappings'}", main.read_text(encoding="utf-8"))
-    text = text.replace("jitter_seconds: 60", "jitter_seconds: 0")
-    text = re.sub(r"(?m)^  max_concurrent_jobs: \d+", f"  max_concurrent_jobs: {workers}", text)
-    main.write_text(text + "\nlogging:\n  level: WARNING\n" if "logging:" not in text else
-                    text.replace("level: ${HARVESTER_LOG_LEVEL:-INFO}", "level: WARNING"), encoding="utf-8")
-    for file in (root / "sources").glob("*.yaml"):
-        body = re.sub(r"(?m)^schedule:\n(?:[ \t]+.*\n?)*", "", file.read_text(encoding="utf-8"))
-        file.write_text(body.rstrip("\n") + f"\nschedule:\n  interval: {interval}\n  jitter_seconds: 0\n",
-                        encoding="utf-8")
+    """The example copy: every source every ``interval`` s, ``workers`` jobs at once, quiet logs."""
+    main = copy_example(root, jitter=0)
+    set_schedules(main, f"interval: {interval}")
+    text = re.sub(r"(?m)^  max_concurrent_jobs: \d+", f"  max_concurrent_jobs: {workers}", main.read_text(encoding="utf-8"))
+    main.write_text(text.replace("level: ${HARVESTER_LOG_LEVEL:-INFO}", "level: WARNING"), encoding="utf-8")
     return main
 
 

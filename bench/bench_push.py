@@ -145,7 +145,8 @@ def main() -> int:
     admin = ckanapi.RemoteCKAN(info["url"], apikey=info["token"])
     base_org = admin.action.organization_create(name=f"{tag}-base", title=f"Bench baseline {tag}")["name"]
     profile = CkanPackageProfile(codelists)
-    packages = [profile.render(replace(ds, uri=ds.uri + "-base"), flavour="plain", owner_org=base_org,
+    packages = [profile.render(replace(ds, uri=ds.uri.replace(f"/{tag}/", f"/{tag}-base/")), flavour="plain",
+                               owner_org=base_org,
                                name=f"base{tag}-{i}") for i, ds in enumerate(datasets)]
     half = len(packages) // 2
 

@@ -117,7 +117,7 @@ def _all_texts(values: list[Any]) -> list[Any]:
     if len(values) == 1 and type(values[0]) is str:
         text = values[0].strip()
         return [text] if text else []
-    return list(dict.fromkeys(t for t in map(as_text, values) if t))
+    return list(dict.fromkeys([t for t in map(as_text, values) if t]))
 
 
 def _coerce_scalar(value: Any, kind: Kind) -> Any:
@@ -150,7 +150,7 @@ class ValueProg:
 
     __slots__ = ("name", "kind", "as_tuple", "const", "default", "paths", "path_set", "selectors", "selects",
                  "collect_all", "template", "var", "steps", "chain", "codelist", "codelist_name", "lookup",
-                 "unknown", "output", "required", "texts", "finishes", "run")
+                 "unknown", "output", "required", "texts", "finishes", "template_parts", "run")
 
     def __init__(self, name: str, kind: Kind, rule: ValueRule, binder: Binder) -> None:
         self.name, self.kind = name, kind
@@ -163,6 +163,8 @@ class ValueProg:
         self.selects = tuple(select for _, select in self.selectors)
         self.collect_all = rule.collect == "all"
         self.template = rule.template
+        #: [text, name, text, name, ..., text]: the template split at its {placeholders}.
+        self.template_parts = tuple(PLACEHOLDER.split(rule.template)) if rule.template is not None else ()
         self.var = rule.var
         self.steps = compile_steps(rule.transforms, binder.codelists)
         self.chain = bind_steps(self.steps) if self.steps else None
@@ -225,7 +227,7 @@ class ValueProg:
     def _run_first(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
                    into: list[Issue] | None) -> list[Any]:
         """``_collect`` for rules with transforms or a code list whose only sources are paths, first wins."""
-        pending: list[Issue] = []
+        pending: list[Issue] | None = None  # issues of the paths tried, made only when there are some
         fallback: tuple[list[Any], str] | None = None
         chain, lookup = self.chain, self.lookup
         for path, select in self.selectors:
@@ -236,26 +238,39 @@ class ValueProg:
             if chain is not None:
                 values, failures = chain(raw)
                 if failures:
+                    pending = pending if pending is not None else []
                     self._failed(failures, run, where, path, pending)
             if lookup is None:
                 if not values:
                     continue
+            elif len(values) == 1 and (code := lookup(as_text(values[0]))) is not None:
+                values = [getattr(code, self.output) or code.code]  # one known value: the usual case
             else:
                 pairs = [(v, lookup(as_text(v))) for v in values]
-                if not any(code is not None for _, code in pairs):
+                if all(code is not None for _, code in pairs):  # all known: no policy, no issue
+                    output = self.output
+                    values = [getattr(code, output) or code.code for _, code in pairs]
+                elif not any(code is not None for _, code in pairs):
                     if fallback is None and pairs:
                         fallback = (pairs, path)
                     continue
-                values = self.resolve(pairs, run, where, path, pending)
+                else:
+                    pending = pending if pending is not None else []
+                    values = self.resolve(pairs, run, where, path, pending)
             if pending:
                 (run.issues if into is None else into).extend(pending)
             return self.coerce(values, run, where, path, into) if values else self.finish_empty(run, where, into)
-        values = self.resolve(fallback[0], run, where, fallback[1], pending) if fallback is not None else []
+        if fallback is None:
+            if pending:
+                (run.issues if into is None else into).extend(pending)
+            return self.finish_empty(run, where, into) if self.finishes else []
+        pending = pending if pending is not None else []
+        values = self.resolve(fallback[0], run, where, fallback[1], pending)
         if pending:
             (run.issues if into is None else into).extend(pending)
         if not values:
             return self.finish_empty(run, where, into)
-        return self.coerce(values, run, where, fallback[1], into)  # type: ignore[index]
+        return self.coerce(values, run, where, fallback[1], into)
 
     def _collect(self, doc: Document, run: Run, scope: dict[str, list[Any]], where: str | None,
                  into: list[Issue] | None, skip_paths: bool) -> list[Any]:
@@ -317,20 +332,18 @@ class ValueProg:
         return []
 
     def fill(self, run: Run, scope: dict[str, list[Any]]) -> str | None:
-        assert self.template is not None
-        missing = False
-
-        def sub(m: Any) -> str:
-            nonlocal missing
-            name = m.group(1)
+        """The template with each ``{name}`` replaced by the first value of that field, let value or
+        variable; None when one of them has no value."""
+        parts = self.template_parts
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            name = parts[i]
             values = scope.get(name) if name in scope else listify(run.var(name))
             if not values:
-                missing = True
-                return ""
-            return as_text(values[0])
-
-        text = PLACEHOLDER.sub(sub, self.template)
-        return None if missing else text
+                return None
+            out.append(as_text(values[0]))
+            out.append(parts[i + 1])
+        return "".join(out)
 
     def _accept(self, raw: list[Any], run: Run, where: str | None, origin: str,
                 pending: list[Issue]) -> tuple[bool, list[Any]]:

@@ -428,14 +428,23 @@ def _kept(values: list[Any]) -> list[Any]:
     return [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
 
 
-def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
-    """The whole chain as one function: values -> (values left, failures as (transform, value, reason)).
-    Built once per rule; a chain of one value-wise transform (the usual case) gets a tighter loop."""
+def _bind(steps: Sequence[CompiledStep]) -> StepsFn:
     bound = tuple((step.name, step.fn, step.listwise) for step in steps)
     if len(bound) == 1 and not bound[0][2]:
         name, fn, _ = bound[0]
 
         def one(values: list[Any]) -> tuple[list[Any], Sequence[Failure]]:
+            if len(values) == 1:  # one value: the usual case
+                v = values[0]
+                try:
+                    r = fn(v)
+                except (TransformError, ValueError, TypeError) as exc:
+                    return [], [(name, v, str(exc))]
+                if isinstance(r, list):
+                    return _kept(r), _NO_FAILURES
+                if r is None or (isinstance(r, str) and not r.strip()):
+                    return [], _NO_FAILURES
+                return [r], _NO_FAILURES
             out: list[Any] = []
             failures: Any = _NO_FAILURES
             for v in values:
@@ -476,6 +485,42 @@ def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
         return values, failures
 
     return chain
+
+
+#: Built-in transforms whose input is usually long, unique text: a chain with one is not memoised.
+_LONG_INPUT = frozenset({"strip_html", "json_parse"})
+_BUILTIN_NAMES = frozenset(t.name for t in BUILTINS)
+CHAIN_MEMO_SIZE = 2048
+_MEMO_MAX_LEN = 256
+
+
+def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
+    """The whole chain as one function: values -> (values left, failures as (transform, value, reason)).
+
+    Built once per rule. A chain of one value-wise transform (the usual case) gets a tighter loop.
+    A chain of built-in transforms (pure by contract) is memoised for single short values, which
+    repeat across records (dates, format and licence IRIs, checksum algorithms, codes): the result
+    and the failures are data, so a cached answer is exactly what running the chain would give."""
+    run = _bind(steps)
+    names = {step.name for step in steps}
+    if not names <= _BUILTIN_NAMES or names & _LONG_INPUT:
+        return run
+
+    @lru_cache(maxsize=CHAIN_MEMO_SIZE, typed=True)
+    def single(value: Any) -> tuple[tuple[Any, ...], tuple[Failure, ...]]:
+        left, failures = run([value])
+        return tuple(left), tuple(failures)
+
+    def memoised(values: list[Any]) -> tuple[list[Any], Sequence[Failure]]:
+        if len(values) == 1:
+            v = values[0]
+            kind = type(v)
+            if (kind is str and len(v) <= _MEMO_MAX_LEN) or kind is int or kind is float or kind is bool:
+                left, failures = single(v)
+                return list(left), failures
+        return run(values)
+
+    return memoised
 
 
 def apply_steps(values: list[Any], steps: Sequence[CompiledStep]) -> tuple[list[Any], list[Failure]]:

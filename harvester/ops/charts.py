@@ -16,6 +16,7 @@ from html import escape
 from typing import Any, Iterable
 
 MAX_SLOT = 24  # px per job at most
+LABEL_ROOM = 130  # px the two time labels under a chart need
 _ACTIONS = ("created", "updated", "unchanged", "invalid", "failed", "duplicate", "skipped")
 
 
@@ -80,7 +81,9 @@ def trend_svg(points: Iterable[TrendPoint], *, width: int = 300, height: int = 8
     parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#c53030" stroke-width="1.5"/>')
     parts.extend(f'<circle cx="{xy.split(",")[0]}" cy="{xy.split(",")[1]}" r="1.8" fill="#c53030"/>' for xy in line)
     first, last = pts[0].when, pts[-1].when
-    parts.append(f'<text x="{start}" y="{height - 2}" font-size="9" fill="#555">{escape(fmt_time(first))}</text>')
+    if len(pts) > 1 and left + plot_w - start >= LABEL_ROOM:  # two time labels only when they cannot overlap
+        parts.append(f'<text x="{start:.1f}" y="{height - 2}" font-size="9" fill="#555">{escape(fmt_time(first))}'
+                     "</text>")
     parts.append(f'<text x="{left + plot_w}" y="{height - 2}" text-anchor="end" font-size="9" fill="#555">'
                  f'{escape(fmt_time(last))}</text>')
     parts.append("</svg>")

@@ -5,7 +5,8 @@ the scheduler runs (``READY=1``); with ``WatchdogSec=`` the scheduler's own thre
 (``WATCHDOG=1``) and systemd restarts a daemon whose scheduler hangs. Outside systemd
 (``NOTIFY_SOCKET`` unset) every call is a no-op.
 
-Failure behaviour: never raises; a send error is logged at debug level and reported as False.
+Failure behaviour: never raises and never blocks; a send error (no listener, its queue full) is
+logged at debug level and reported as False.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ def notify(state: str) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            # Never block: a listener that does not read (its queue holds only a few datagrams)
+            # must not freeze the watchdog thread or the shutdown that sends STOPPING=1.
+            sock.setblocking(False)
             sock.connect(address)
-            sock.sendall(state.encode("utf-8"))
+            sock.send(state.encode("utf-8"))
         return True
     except OSError as exc:
         logger.debug("sd_notify %r failed: %s", state, exc)

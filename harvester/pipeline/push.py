@@ -203,6 +203,7 @@ class _TargetRun:
         self.names = dict(tplan.names)  # name -> owner key, grows as this run reserves names
         self.claimed: dict[str, str] = {}  # stable URI -> portal id created or adopted in this run
         self.found: dict[LookupKey, RemoteDataset] = {}
+        self.prefetched = False
         self.target: Optional[Target] = None
         self.orgs: Optional[OrganisationCache] = None
 
@@ -223,6 +224,11 @@ class _TargetRun:
             for note in info.notes:
                 logger.warning("target %s: %s", self.name, note)
             self.orgs = OrganisationCache(self.target)
+            creates = [self._key(i) for i in due if i.step is Step.CREATE]
+            if len(creates) > LOOKUP_CHUNK:  # a big first push: one bounded listing beats many searches
+                prefetched = self.target.prefetch(creates)
+                if prefetched is not None:
+                    self.found, self.prefetched = prefetched, True
         except (TargetUnavailable, ConfigError) as exc:
             self._target_down(due, exc)
             return self._finish()
@@ -241,7 +247,7 @@ class _TargetRun:
         Lookups run inside the worker pool, so searching for one chunk overlaps writing another.
         """
         keys = [self._key(i) for group in groups for i in group if i.step is Step.CREATE]
-        if keys and self.down is None and not self.stop.is_set():
+        if keys and not self.prefetched and self.down is None and not self.stop.is_set():
             assert self.target is not None
             try:
                 found = self.target.find(keys)

@@ -17,6 +17,9 @@ Duties and guarantees:
   hash of it), so the same input gives the same bytes and labels agree across chunks.
 * A blank node must not be shared between two chunks if it is used only once inside each of them
   (it would be inlined in both). ``DcatAp3Profile`` never shares blank nodes between datasets.
+* A triple repeated inside a chunk is written once. Caches (rendered IRIs, checked language tags,
+  terms seen by identity) are bounded and only ever change speed, never the bytes: a chunk's text
+  depends on that chunk alone. A writer is not thread-safe; use one per thread.
 
 Failure behaviour: a literal or blank node in predicate position, a literal subject, or an object
 that is not an rdflib term raises ``TypeError`` naming the triple; nothing is written for that chunk.
@@ -242,36 +245,40 @@ class TurtleWriter:
 
 def _statement(subject: str, by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[str]]],
                inline: set[str], emitted: set[str], parts: list[str]) -> None:
+    if len(by_pred) == 1:  # the many one-liners such as "<.../language/IND> a dct:LinguisticSystem ."
+        pred, objs = next(iter(by_pred.items()))
+        if len(objs) == 1 and objs[0] not in inline:
+            parts.append(f"{subject} {pred} {objs[0]} .\n")
+            return
     parts.append(subject)
-    _predicates(by_pred, groups, inline, emitted, 1, parts)
+    parts.append(_predicates(by_pred, groups, inline, emitted, 1))
     parts.append(" .\n")
 
 
 def _predicates(by_pred: dict[str, list[str]], groups: dict[str, dict[str, list[str]]],
-                inline: set[str], emitted: set[str], depth: int, parts: list[str]) -> None:
+                inline: set[str], emitted: set[str], depth: int) -> str:
+    """``pred obj , obj ; pred obj`` of one subject (rdf:type first), blank nodes used once inlined."""
     indent = "    " * depth
-    preds = list(by_pred)
-    if "a" in by_pred and preds[0] != "a":  # rdf:type first, as people expect
-        preds.remove("a")
-        preds.insert(0, "a")
-    first = " " if depth == 1 else "\n" + indent
-    sep = " ;\n" + indent
-    for i, pred in enumerate(preds):
-        parts.append(sep if i else first)
-        parts.append(pred)
-        for j, obj in enumerate(by_pred[pred]):
-            parts.append(" , " if j else " ")
-            if obj in inline:
-                emitted.add(obj)
-                inner = groups.get(obj)
-                if not inner:
-                    parts.append("[]")
-                else:
-                    parts.append("[")
-                    _predicates(inner, groups, inline, emitted, depth + 1, parts)
-                    parts.append("\n" + "    " * depth + "]")
-            else:
-                parts.append(obj)
+    lines = []
+    typed = by_pred.get("a")
+    if typed is not None:
+        lines.append("a " + " , ".join(typed))
+    for pred, objs in by_pred.items():
+        if pred == "a":
+            continue
+        if inline and not inline.isdisjoint(objs):
+            objs = [_inline(o, groups, inline, emitted, depth) if o in inline else o for o in objs]
+        lines.append(pred + " " + " , ".join(objs))
+    return (" " if depth == 1 else "\n" + indent) + (" ;\n" + indent).join(lines)
+
+
+def _inline(node: str, groups: dict[str, dict[str, list[str]]], inline: set[str], emitted: set[str],
+            depth: int) -> str:
+    emitted.add(node)
+    inner = groups.get(node)
+    if not inner:
+        return "[]"
+    return "[" + _predicates(inner, groups, inline, emitted, depth + 1) + "\n" + "    " * depth + "]"
 
 
 class NTriplesWriter:

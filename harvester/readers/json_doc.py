@@ -383,6 +383,27 @@ def _sub_documents(nodes: list[Any], cache: dict) -> list[Document]:
 
 def _compiled_select(path: str) -> Callable[[Any], list[Scalar]]:
     evaluate = _evaluator(path)
+    steps = compile_json_path(path)
+    if len(steps) == 1 and isinstance(steps[0], _Key):  # a plain key: ``title``, ``notes``
+        name = steps[0].name
+
+        def select_key(doc: Any) -> list[Scalar]:
+            if type(doc) is not JsonDocument:
+                return doc.select(path)
+            value = doc.value
+            if type(value) is not dict:
+                return scalars(evaluate(value, doc.cache))
+            if name not in value:
+                return []
+            node = value[name]
+            kind = type(node)
+            if kind is str or kind is int or kind is float or kind is bool:
+                return [node]
+            if kind is list:
+                return [n for n in _flat(node) if isinstance(n, _SCALARS)]
+            return [node] if isinstance(node, _SCALARS) else []
+
+        return select_key
 
     def select(doc: Any) -> list[Scalar]:
         if type(doc) is not JsonDocument:

@@ -292,6 +292,33 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
 
         return select_one
 
+    if not steps:  # "." - the node itself
+        def select_node(doc: Any) -> list[Scalar]:
+            if type(doc) is not RdfDocument:
+                return doc.select(path)
+            return _values([doc.node], doc.lang_rank)
+
+        return select_node
+    if len(steps) == 2 and not steps[0][1] and not steps[1][1]:  # dct:format/rdfs:label
+        first, second = steps[0][0], steps[1][0]
+
+        def select_two(doc: Any) -> list[Scalar]:
+            if type(doc) is not RdfDocument:
+                return doc.select(path)
+            mids = doc.preds.get(first) if doc.preds else None
+            if not mids:
+                return []
+            forward, nodes = doc.forward, []
+            for mid in mids:
+                preds = forward.get(mid)  # literals are never keys
+                if preds:
+                    hit = preds.get(second)
+                    if hit:
+                        nodes.extend(hit)
+            return _values(nodes, doc.lang_rank) if nodes else []
+
+        return select_two
+
     def select(doc: Any) -> list[Scalar]:
         if type(doc) is not RdfDocument:
             return doc.select(path)

@@ -113,6 +113,14 @@ class Target(ABC):
         dataset belongs to someone else). Keys with no match are absent from the result.
         """
 
+    def prefetch(self, keys: Iterable[LookupKey]) -> Optional[dict[LookupKey, RemoteDataset]]:
+        """``find`` for many keys at once when the portal can answer it with a few cheap requests
+        (a first push of a whole catalogue); None when it cannot — then call ``find`` in chunks.
+
+        It may skip the name lookup: a dataset found only by name surfaces as ``NameTaken`` later.
+        """
+        return None
+
     @abstractmethod
     def show(self, ident: str) -> Optional[RemoteDataset]:
         """The dataset with this id or name (also when deleted), or None when it does not exist."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -41,8 +42,9 @@ logger = logging.getLogger(__name__)
 
 #: Keys (top level or extras) whose value is a dataset's stable identity on the portal.
 IDENTITY_KEYS = ("sdi_harvest_uri", "uri", "identifier")
-LOOKUP_CHUNK = 40  # keys per package_search: 4 clauses each stays far below Solr's 1024-clause limit
+LOOKUP_CHUNK = 40  # keys per package_search: 5 clauses each stays far below Solr's 1024-clause limit
 SEARCH_ROWS = 1000
+PREFETCH_LIMIT = 2000  # candidates a prefetch may download; beyond that, look up in chunks
 _ANONYMOUS = re.compile(r"User\s+not authorized", re.IGNORECASE)  # CKAN names no user: token not accepted
 _NAME_IN_USE = re.compile(r"already in use", re.IGNORECASE)
 
@@ -213,6 +215,38 @@ class CkanTarget(Target):
                     out[key] = match
         return out
 
+    def prefetch(self, keys: Iterable[LookupKey]) -> Optional[dict[LookupKey, RemoteDataset]]:
+        """One count, then (when small) one download of every dataset that carries an identity under
+        the keys' common URI prefix or sits in one of their organisations."""
+        keys = list(dict.fromkeys(keys))
+        prefix = _common_prefix([v for k in keys for v in (k.uri, k.identifier) if _is_uri(v)])
+        if prefix is None:
+            return None
+        orgs = sorted({k.organisation for k in keys if k.organisation and k.identifier and not _is_uri(k.identifier)})
+        fq = " OR ".join([f"{k}:{_escape(prefix)}*" for k in IDENTITY_KEYS]
+                         + [f"organization:{_quote(o)}" for o in orgs])
+        count = int(self._call("package_search", fq=fq, rows=0, include_private=True, include_drafts=True)["count"])
+        if count > PREFETCH_LIMIT:
+            return None
+        found = self._pages(fq) if count else []
+        out = {}
+        for key in keys:
+            match = _pick(key, found, by_name=False)
+            if match is not None:
+                out[key] = match
+        return out
+
+    def _pages(self, fq: str) -> list[RemoteDataset]:
+        found: list[RemoteDataset] = []
+        offset = 0
+        while True:
+            page = self._call("package_search", fq=fq, rows=SEARCH_ROWS, start=offset,
+                              include_private=True, include_drafts=True, sort="metadata_created asc")
+            found += [remote_dataset(p) for p in page.get("results") or []]
+            offset += SEARCH_ROWS
+            if offset >= int(page.get("count") or 0) or not page.get("results"):
+                return found
+
     def _search(self, keys: list[LookupKey]) -> list[RemoteDataset]:
         clauses = []
         for key in keys:
@@ -225,17 +259,7 @@ class CkanTarget(Target):
                 clauses.append(f"(identifier:{_quote(key.identifier)} AND organization:{_quote(key.organisation)})")
             if key.name:
                 clauses.append(f"name:{_quote(key.name)}")
-        if not clauses:
-            return []
-        found: list[RemoteDataset] = []
-        offset = 0
-        while True:
-            page = self._call("package_search", fq=" OR ".join(clauses), rows=SEARCH_ROWS, start=offset,
-                              include_private=True, include_drafts=True, sort="metadata_created asc")
-            found += [remote_dataset(p) for p in page.get("results") or []]
-            offset += SEARCH_ROWS
-            if offset >= int(page.get("count") or 0) or not page.get("results"):
-                return found
+        return self._pages(" OR ".join(clauses)) if clauses else []
 
     def show(self, ident: str) -> Optional[RemoteDataset]:
         try:
@@ -321,7 +345,22 @@ def _is_uri(value: Optional[str]) -> bool:
     return bool(value) and value.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]
 
 
-def _pick(key: LookupKey, found: list[RemoteDataset]) -> Optional[RemoteDataset]:
+def _common_prefix(uris: list[str]) -> Optional[str]:
+    """The longest common prefix of ``uris`` ending in '/', if it goes beyond ``scheme://host/``."""
+    if not uris:
+        return None
+    prefix = os.path.commonprefix(uris)
+    prefix = prefix[:prefix.rfind("/") + 1]
+    head = re.match(r"^https?://[^/]+/", prefix)
+    return prefix if head and len(prefix) > len(head.group(0)) else None
+
+
+def _escape(value: str) -> str:
+    """``value`` with Lucene's special characters escaped (for a prefix query, which cannot be quoted)."""
+    return re.sub(r'([+\-&|!(){}\[\]^"~*?:\\/ ])', r"\\\1", value)
+
+
+def _pick(key: LookupKey, found: list[RemoteDataset], *, by_name: bool = True) -> Optional[RemoteDataset]:
     """The dataset ``key`` identifies: the oldest claiming its identity, else one in the key's
     organisation with its plain identifier, else one with its name; never one claiming another identity."""
     wanted = {v for v in (key.uri, key.identifier) if _is_uri(v)}
@@ -335,7 +374,7 @@ def _pick(key: LookupKey, found: list[RemoteDataset]) -> Optional[RemoteDataset]
             ident = data.get("identifier") or _extras(data).get("identifier")
             if ident == key.identifier and org == key.organisation and not candidate.identities:
                 return candidate
-    for candidate in found:
+    for candidate in found if by_name else ():
         if key.name and candidate.ref.name == key.name and not candidate.identities:
             return candidate
     return None

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -25,34 +24,22 @@ from typing import Any, Callable, Optional
 import pytest
 
 from harvester.store import Store
+from tests.ckan_stack.procs import free_port
+from tests.unit.ops.example_copy import REPO, copy_example, set_schedules, set_source_url
 
 pytestmark = [pytest.mark.ckan, pytest.mark.integration]
 
-REPO = Path(__file__).resolve().parents[2]
 KATALOG = "katalog-diskominfotik"
 TARGET_ENV = {"city": "CITY", "province": "PROVINCE", "national": "NATIONAL"}
 TARGET_OF = {"kota": "city", "jatim": "province", "nasional": "national"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare(tmp_path: Path, catalogue_url: str) -> Path:
     """A copy of config/example: every source every 2 s (no jitter, no window), the walidata catalogue
     read from ``catalogue_url``."""
-    root = tmp_path / "config"
-    shutil.copytree(REPO / "config" / "example", root)
-    main = root / "harvester.yaml"
-    text = re.sub(r"(?m)^mappings_dir:.*$", f"mappings_dir: {REPO / 'mappings'}", main.read_text(encoding="utf-8"))
-    main.write_text(text.replace("jitter_seconds: 60", "jitter_seconds: 0"), encoding="utf-8")
-    for file in (root / "sources").glob("*.yaml"):
-        body = re.sub(r"(?m)^schedule:\n(?:[ \t]+.*\n?)*", "", file.read_text(encoding="utf-8"))
-        if file.stem == KATALOG:
-            body = re.sub(r"(?m)^url:.*$", f"url: {catalogue_url}", body)
-        file.write_text(body.rstrip("\n") + "\nschedule:\n  interval: 2s\n  jitter_seconds: 0\n", encoding="utf-8")
+    main = copy_example(tmp_path / "config", jitter=0)
+    set_schedules(main, "interval: 2s")
+    set_source_url(main, KATALOG, catalogue_url)
     return main
 
 
@@ -124,20 +111,35 @@ def setup(tmp_path, http_server, ckan_stack):
     store.close()
 
 
-def received(sock: socket.socket) -> list[bytes]:
-    out = []
-    while True:
-        try:
-            out.append(sock.recv(200))
-        except BlockingIOError:
-            return out
+class NotifyListener(threading.Thread):
+    """Plays systemd's part: collects the sd_notify datagrams of the daemon."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.2)
+        self.messages: list[bytes] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                self.messages.append(self.sock.recv(200))
+            except socket.timeout:
+                continue
+
+    def close(self) -> list[bytes]:
+        self.done.set()
+        self.join(5)
+        self.sock.close()
+        return self.messages
 
 
 def test_daemon_lifecycle(setup, ckan_stack):
     config, store, start, tmp_path = setup
-    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    notify.bind(str(tmp_path / "notify.sock"))
-    notify.setblocking(False)
+    notify = NotifyListener(tmp_path / "notify.sock")
+    notify.start()
 
     # 1. Several jobs run on the 2-second schedule; the web side answers; systemd hears READY and
     #    watchdog pings (WatchdogSec=2 s -> a ping every second).
@@ -167,8 +169,8 @@ def test_daemon_lifecycle(setup, ckan_stack):
     first.proc.send_signal(signal.SIGTERM)
     assert first.proc.wait(timeout=10) == 0
     assert time.monotonic() - stopped_at < 10
-    messages = received(notify)
-    notify.close()
+    time.sleep(0.3)  # let the listener read the last datagram
+    messages = notify.close()
     assert messages[0] == b"READY=1" and messages[-1] == b"STOPPING=1" and messages.count(b"WATCHDOG=1") >= 2
     assert not any(j.running for j in store.list_jobs(limit=500))
 

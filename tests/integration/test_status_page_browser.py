@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,19 +26,14 @@ import pytest
 
 from harvester.settings import load_settings
 from harvester.store import Store
+from tests.ckan_stack.procs import free_port
+from tests.unit.ops.example_copy import copy_example
 
 pytestmark = [pytest.mark.integration]
 
-REPO = Path(__file__).resolve().parents[2]
 CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--window-size=1400,1600"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_chromium() -> tuple[str, str]:
@@ -105,11 +99,7 @@ class WebDriver:
 @pytest.fixture
 def daemon_web(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     """``harvester run`` on a copy of the example config; yields (base URL, loaded config)."""
-    root = tmp_path / "config"
-    shutil.copytree(REPO / "config" / "example", root)
-    main = root / "harvester.yaml"
-    text = main.read_text(encoding="utf-8").replace("mappings_dir: ../../mappings", f"mappings_dir: {REPO / 'mappings'}")
-    main.write_text(text.replace("jitter_seconds: 60", "jitter_seconds: 0"), encoding="utf-8")  # first runs at once
+    main = copy_example(tmp_path / "config", jitter=0)  # no jitter: every source's first run starts at once
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
     env["HARVESTER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'state.db'}"

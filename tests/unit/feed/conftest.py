@@ -87,7 +87,10 @@ def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
     thread.start()
 
     def stop() -> None:
+        from waitress import wasyncore
+
         server.close()
+        wasyncore.close_all(server._map)  # open keep-alive channels too, so run() returns at once
         thread.join(timeout=5)
 
     return f"http://127.0.0.1:{server.effective_port}", stop

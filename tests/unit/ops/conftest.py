@@ -3,8 +3,6 @@ controllable clock, and helpers that write jobs, records and push state through 
 
 from __future__ import annotations
 
-import re
-import shutil
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,8 +14,8 @@ from harvester.model.issues import Issue, Severity, Stage
 from harvester.settings import load_settings
 from harvester.store import JobRow, RecordRow, RecordTargetRow, Store
 from tests.support.db import make_postgres_db, postgres_server  # noqa: F401 - fixtures
+from tests.unit.ops.example_copy import copy_example
 
-REPO = Path(__file__).resolve().parents[3]
 SECRET = "tok-3f9a1c77e2b04d58"  # a target token; must never show up in pages, mails or metrics
 
 NOTIFICATIONS = """
@@ -47,14 +45,8 @@ class Clock:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    """harvester.yaml of a private copy of config/example (mappings_dir made absolute)."""
-    root = tmp_path / "config"
-    shutil.copytree(REPO / "config" / "example", root)
-    path = root / "harvester.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^mappings_dir:.*$", f"mappings_dir: {REPO / 'mappings'}", text)
-    path.write_text(text, encoding="utf-8")
-    return path
+    """harvester.yaml of a private copy of config/example."""
+    return copy_example(tmp_path / "config")
 
 
 def load_example(path: Path, *, db_url: str, smtp_port: Optional[int] = None) -> Any:

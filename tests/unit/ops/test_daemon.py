@@ -3,11 +3,9 @@ known time: concurrency limit, no overlap, reload safety, stop deadline, crash r
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
@@ -19,17 +17,10 @@ from harvester.pipeline.runner import JobResult
 from harvester.scheduler import Daemon, DaemonOptions
 from harvester.settings import load_settings
 from tests.unit.ops.conftest import add_job, register
+from tests.unit.ops.example_copy import set_schedules
 
 ENV_BASE = {"CKAN_CITY_URL": "", "CKAN_CITY_TOKEN": ""}
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-def set_schedules(example: Path, default: str, **per_source: str) -> None:
-    """Replace the schedule of every example source (``per_source`` keys use '_' for '-')."""
-    for file in (example.parent / "sources").glob("*.yaml"):
-        text = re.sub(r"(?m)^schedule:\n(?:[ \t]+.*\n?)*", "", file.read_text(encoding="utf-8"))
-        schedule = per_source.get(file.stem.replace("-", "_"), default)
-        file.write_text(text.rstrip("\n") + f"\nschedule:\n  {schedule}\n  jitter_seconds: 0\n", encoding="utf-8")
 
 
 class FakeRunner:

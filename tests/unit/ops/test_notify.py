@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from email.message import Message
 from typing import Iterator
 
@@ -12,6 +11,7 @@ from aiosmtpd.controller import Controller
 
 from harvester.ops.notify import Notifier
 from harvester.ops.overview import target_views
+from tests.ckan_stack.procs import free_port
 from tests.unit.ops.conftest import SECRET, add_job, add_records, load_example, register, set_target
 
 
@@ -24,12 +24,6 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ def test_notify_sends_datagrams_to_notify_socket(tmp_path, monkeypatch):
         assert systemd.notify("READY=1") is True
         assert systemd.notify("WATCHDOG=1") is True
         assert [server.recv(100), server.recv(100)] == [b"READY=1", b"WATCHDOG=1"]
+        for _ in range(2000):  # nobody reads: the queue fills up, and sending must not block
+            systemd.notify("WATCHDOG=1")
     monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "gone.sock"))
     assert systemd.notify("READY=1") is False  # never raises
     monkeypatch.delenv("NOTIFY_SOCKET")

@@ -1,5 +1,6 @@
-"""Pusher behaviour that a healthy CKAN cannot show, against a scripted portal on a real socket:
-a portal failing mid-run is left alone after a few failures, and a stop request ends the run."""
+"""Pusher behaviour that is hard to provoke on a healthy CKAN, against a scripted portal on a real
+socket: a portal failing mid-run is left alone after a few failures, a stop request ends the run,
+and a big first push looks its datasets up with one bounded listing instead of a search per chunk."""
 
 from __future__ import annotations
 
@@ -45,8 +46,7 @@ def ok(result: Any) -> str:
     return json.dumps({"success": True, "result": result})
 
 
-@pytest.fixture
-def setup(tmp_path: Path, http_server: RecordedServer) -> tuple[Pusher, Store]:
+def make(tmp_path: Path, http_server: RecordedServer, records: int) -> tuple[Pusher, Store]:
     (tmp_path / "sources").mkdir()
     (tmp_path / "targets").mkdir()
     (tmp_path / "harvester.yaml").write_text(SETTINGS + f'database: {{url: "sqlite:///{tmp_path}/s.db"}}\n')
@@ -55,7 +55,7 @@ def setup(tmp_path: Path, http_server: RecordedServer) -> tuple[Pusher, Store]:
     config = load_settings(tmp_path / "harvester.yaml", env={"URL": http_server.base_url, "TOKEN": "s3cret"})
     store = Store(config.settings.database.url)
     store.upsert_source("katalog", "dcat-rdf", title="Katalog", config_hash="x", enabled=True)
-    for i in range(8):
+    for i in range(records):
         ds = dataset(identifier=f"ds-{i}", uri=f"https://data.example.go.id/dataset/{i}", title=f"Data Nomor {i}")
         store.save_record(RecordRow("katalog", f"ds-{i}", mapped_hash=stable_hash(ds), dataset_json=canonical_json(ds),
                                     stable_uri=ds.uri, title=ds.title, access_rights="TERBUKA"))
@@ -63,6 +63,11 @@ def setup(tmp_path: Path, http_server: RecordedServer) -> tuple[Pusher, Store]:
     http_server.add("/api/action/package_search", ok({"count": 0, "results": []}))
     http_server.add("/api/action/organization_show", ok({"id": "o", "name": "kota", "state": "active"}))
     return Pusher(config, store), store
+
+
+@pytest.fixture
+def setup(tmp_path: Path, http_server: RecordedServer) -> tuple[Pusher, Store]:
+    return make(tmp_path, http_server, 8)
 
 
 def test_a_portal_failing_mid_run_is_left_alone(setup: tuple[Pusher, Store], http_server: RecordedServer) -> None:
@@ -95,3 +100,22 @@ def test_stop_request_ends_the_run_and_leaves_the_rest(setup: tuple[Pusher, Stor
     report = pusher.sync(stop=stop)
     assert report.per_target["kota"]["created"] == 1 and report.per_target["kota"]["interrupted"] == 7
     assert [r.status for r in store.iter_record_targets("kota")] == ["pushed"]
+
+
+def test_big_first_push_is_looked_up_in_one_listing(tmp_path: Path, http_server: RecordedServer) -> None:
+    pusher, store = make(tmp_path, http_server, 45)
+    names = iter(range(1000))
+
+    def create(request: Any) -> Any:
+        from tests.support.httpserver import Scripted
+
+        body = json.loads(request.body)
+        return Scripted(ok({"id": f"id-{next(names)}", "name": body["name"],
+                            "metadata_modified": "2025-01-01T00:00:00"}).encode())
+
+    http_server.add("/api/action/package_create", handler=create)
+    report = pusher.sync()
+    assert report.per_target["kota"]["created"] == 45
+    searches = [json.loads(r.body) for r in http_server.requests if r.path == "/api/action/package_search"]
+    assert len(searches) == 1 and searches[0]["rows"] == 0  # the count said: nothing of ours is there
+    assert searches[0]["fq"].startswith("sdi_harvest_uri:https\\:\\/\\/data.example.go.id\\/dataset\\/*")
