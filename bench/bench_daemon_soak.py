@@ -97,6 +97,13 @@ def call(app: Any, path: str) -> int:
     return len(body)
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def retained(store: Any) -> tuple[int, int]:
     jobs = store.list_jobs(limit=1_000_000)
     return len(jobs), sum(sum(store.issue_counts(j.id).values()) for j in jobs)
@@ -117,6 +124,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=0.2, help="share of the jobs counted as warm-up")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--out", type=Path, default=HERE / "out" / "daemon_soak.json")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (config + database)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
@@ -144,7 +152,7 @@ def main() -> None:
     print(f"soak: {len(state.config.sources)} sources every {args.interval:g} s, {args.workers} workers, "
           f"retention {args.jobs_age:g} s jobs / {args.issues_age:g} s issues, inventory revised every "
           f"{args.churn_every:g} s, target {args.jobs} jobs", flush=True)
-    print(f"{'t (s)':>7} {'jobs':>6} {'RSS MB':>8} {'DB KB':>8} {'kept jobs':>9} {'kept issues':>11} "
+    print(f"{'t (s)':>7} {'jobs':>6} {'RSS MB':>8} {'DB KB':>8} {'WAL KB':>8} {'kept jobs':>9} {'kept issues':>11} "
           f"{'/metrics B':>10} {'/status B':>9}", flush=True)
     try:
         jobs_run = 0
@@ -158,9 +166,10 @@ def main() -> None:
             sample = {"t": round(time.monotonic() - started, 1), "jobs": jobs_run,
                       "rss_mb": round(proc.memory_info().rss / 2**20, 1),
                       "db_kb": round((database_size(store.url) or 0) / 1024, 1),
+                      "wal_kb": round(_size(str(store.url.database) + "-wal") / 1024, 1),
                       "kept_jobs": kept_jobs, "kept_issues": kept_issues}
             samples.append(sample)
-            print(f"{sample['t']:>7} {jobs_run:>6} {sample['rss_mb']:>8} {sample['db_kb']:>8} {kept_jobs:>9} "
+            print(f"{sample['t']:>7} {jobs_run:>6} {sample['rss_mb']:>8} {sample['db_kb']:>8} {sample['wal_kb']:>8} {kept_jobs:>9} "
                   f"{kept_issues:>11} {metrics_size:>10} {status_size:>9}", flush=True)
     finally:
         if churn is not None:
@@ -190,7 +199,10 @@ def main() -> None:
     args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "summary": summary,
                                     "samples": samples}, indent=2), encoding="utf-8")
     print(f"\nwritten {args.out}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if args.keep:
+        print(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"VERDICT memory flat (<10 % after warm-up): {'PASS' if summary['memory_flat'] else 'FAIL'}; "
           f"database bounded (<10 % after one retention window): {'PASS' if summary['database_bounded'] else 'FAIL'}")
 

@@ -109,7 +109,8 @@ def build_store(path: Path, n: int) -> None:
         when = t0 + timedelta(seconds=i // 3)  # runs of equal updated_at, like a harvest batch
         batch.append(RecordRow(
             "bench", f"ds-{i:06d}", mapped_hash=hashlib.sha256(text.encode()).hexdigest(), dataset_json=text,
-            stable_uri=data["uri"], title=data["title"], access_rights="TERBUKA", organisation=data["creator"]["identifier"],
+            stable_uri=data["uri"], title=data["title"], access_rights="TERBUKA",
+            organisation=data["creator"]["identifier"],
             kode_pemda=data["kode_pemda"], modified=data["modified"], first_seen=when, last_seen=when, updated_at=when))
         if len(batch) >= 5000:
             store.save_records(batch)
@@ -153,8 +154,8 @@ def _rss_mb(pid: int) -> tuple[float, float]:
 
 class Server:
     def __init__(self, db: Path, page_cache_mb: float) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(db), "--page-cache-mb", str(page_cache_mb)],
-                                     stdout=subprocess.PIPE, text=True, cwd=REPO)
+        cmd = [sys.executable, __file__, "--serve", str(db), "--page-cache-mb", str(page_cache_mb)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=REPO)
         line = self.proc.stdout.readline()  # type: ignore[union-attr]
         if not line.startswith("READY"):
             raise RuntimeError(f"server did not start: {line!r}")

@@ -1,4 +1,4 @@
-"""YAML loading for configuration files, keeping the line of every key.
+"""YAML loading for configuration and mapping files, keeping the line of every key.
 
 ``load_yaml(path)`` returns a ``YamlDoc``: the plain data (dicts, lists, scalars) and ``lines``, a map
 from key path (a tuple of mapping keys and list indexes, e.g. ``("pemda", "organisations", 2, "id")``)
@@ -16,7 +16,12 @@ The scalar rules are deliberately closer to YAML 1.2 than PyYAML's YAML 1.1 defa
 
 Failure behaviour: every problem raises ``ConfigError`` naming the file and, where known, the line —
 unreadable file, YAML syntax error, duplicate key (both lines), non-string key, or a top level that is
-not a mapping. Anchors, aliases and ``<<`` merge keys work as usual.
+not a mapping. Anchors, aliases and ``<<`` merge keys work as usual, unless the caller passes
+``aliases=False`` (mapping files: there an alias or merge would hide what a field really does, and
+``extends:`` is the way to reuse a mapping), which makes them a ``ConfigError`` too.
+
+The mapping loader (``harvester.mapping.locations``) builds on this module; it is the one YAML
+loader of the project.
 """
 
 from __future__ import annotations
@@ -74,6 +79,22 @@ def _construct_int(loader: _ConfigLoader, node: yaml.ScalarNode) -> int:
 _ConfigLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+class _NoAliasLoader(_ConfigLoader):
+    """``_ConfigLoader`` that refuses aliases (anchors alone are harmless; an alias copies content
+    silently)."""
+
+    def __init__(self, text: str, file: str) -> None:
+        super().__init__(text)
+        self.yaml_path = file
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ConfigError("YAML aliases ('*name') are not supported in this file",
+                              file=self.yaml_path, line=event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
 @dataclass
 class YamlDoc:
     """Parsed data of one YAML file plus the line of every key path."""
@@ -104,22 +125,26 @@ def format_key_path(key_path: KeyPath) -> str:
     return out
 
 
-def load_yaml(path: Path, *, require_mapping: bool = True) -> YamlDoc:
+def load_yaml(path: Path, *, require_mapping: bool = True, aliases: bool = True,
+              display: str | None = None) -> YamlDoc:
     """Read and parse ``path``. An empty file gives ``{}`` (or None when a mapping is not required).
+    ``display`` names the file in messages (and in ``YamlDoc.path``) instead of ``path``.
 
     Raises ConfigError (file, line) for unreadable files, syntax errors, duplicate keys, non-string
-    keys and — with ``require_mapping`` — a top level that is not a mapping.
+    keys, — with ``require_mapping`` — a top level that is not a mapping and — without ``aliases`` —
+    YAML aliases and merge keys.
     """
+    name = Path(display) if display else path
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read file: {exc}", file=str(path)) from exc
-    return parse_yaml(text, path, require_mapping=require_mapping)
+        raise ConfigError(f"cannot read file: {exc}", file=str(name)) from exc
+    return parse_yaml(text, name, require_mapping=require_mapping, aliases=aliases)
 
 
-def parse_yaml(text: str, path: Path, *, require_mapping: bool = True) -> YamlDoc:
+def parse_yaml(text: str, path: Path, *, require_mapping: bool = True, aliases: bool = True) -> YamlDoc:
     """Parse YAML ``text`` that came from ``path`` (used in messages). See ``load_yaml``."""
-    loader = _ConfigLoader(text)
+    loader = _ConfigLoader(text) if aliases else _NoAliasLoader(text, str(path))
     try:
         node = loader.get_single_node()
         doc = YamlDoc(path=path, data=None)
@@ -153,6 +178,9 @@ def _build(loader: _ConfigLoader, node: yaml.Node, key_path: KeyPath, doc: YamlD
         written: dict[str, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
+                if isinstance(loader, _NoAliasLoader):
+                    raise ConfigError("YAML merge keys ('<<') are not supported in this file",
+                                      file=str(doc.path), line=key_node.start_mark.line + 1)
                 continue
             key = _key(loader, key_node, key_path, doc)
             line = key_node.start_mark.line + 1

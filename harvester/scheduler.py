@@ -43,6 +43,7 @@ from harvester.ops.overview import target_views
 from harvester.ops.reaper import Reaper
 from harvester.ops.retention import RetentionPolicy, prune
 from harvester.ops.triggers import first_run_time, in_window, make_trigger
+from harvester.store import JobAlreadyRunning
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +195,10 @@ class Daemon:
             stop.set()
         try:
             result = self.make_runner(self.config).run(source_id, RunOptions(trigger="schedule", stop=stop))
+        except JobAlreadyRunning as exc:  # another process (`harvester harvest`) won the race for the source
+            logger.info("source %s: run skipped: %s", source_id, exc)
+            self._count_skip(source_id, "already_running")
+            return
         except Exception as exc:  # noqa: BLE001 - one job's crash must not take the scheduler down
             self._record_crash(source_id, exc)
             return

@@ -17,9 +17,10 @@ happened (oldest first):
 
 ``published`` is when the change was recorded. Follow ``next`` (present while more changes may
 follow) to the end, then poll again with ``since`` = the newest ``published`` seen minus a safety
-margin of a few minutes (a change is recorded at mapping time and becomes visible at commit);
-repeated items are harmless because applying a change twice is idempotent. Without ``since`` the
-list starts at the beginning of the store's history.
+margin (15 minutes recommended): the harvester stamps a change when it maps the record and
+commits records in batches, so a change can become visible a while after its stamp; repeated
+items are harmless because applying a change twice is idempotent. Without ``since`` the list
+starts at the beginning of the store's history.
 
 Filters: those of the catalogue (``harvester.feed.filters``); ``modified_since`` is an alias of
 ``since``. For a withdrawn record a filter excludes it only when the stored value positively
@@ -42,9 +43,10 @@ from harvester.feed.filters import (
     parse_datetime,
     parse_filters,
 )
+from harvester.feed.pageflow import decode_after
 from harvester.feed.wsgi import HttpError, Request, Response
 from harvester.pipeline.identity import mint_uri
-from harvester.store import DatasetFilter, RecordRow, decode_key, encode_key
+from harvester.store import DatasetFilter, RecordRow, encode_key
 from harvester.store.feed import has_theme
 
 MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"; charset=utf-8'
@@ -117,10 +119,7 @@ def changes(ctx: FeedContext, req: Request) -> Response:
     if since is not None:
         params.append(("since", format_datetime(since)))
     after_token = req.arg("after") or ""
-    try:
-        after = decode_key(after_token) if after_token else None
-    except ValueError as exc:
-        raise HttpError(400, f"after: {exc}") from None
+    after = decode_after(after_token)
     limit = ctx.config.changes_page_size
     snap = ctx.snapshot()
     etag = make_etag(snap.token, "changes", ctx.seed, ctx.access, sorted(params), after_token, req.root_url)

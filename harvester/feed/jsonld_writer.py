@@ -19,26 +19,25 @@ triple.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any, Iterable, Mapping
 
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from harvester.profiles.rdf_writer import (
+    _bnode_label,  # one labelling rule for every syntax
+)
+
 Triple = tuple[Node, Node, Node]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
 
 
 def blank_label(node: BNode) -> str:
-    """A stable, syntax-safe label for a blank node (its id when that is already safe)."""
-    ident = str(node)
-    if _LABEL.match(ident):
-        return ident
-    return "h" + hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    """A stable, syntax-safe label for a blank node: the same label the Turtle writer uses."""
+    return _bnode_label(node)[2:]  # without "_:"
 
 
 class JsonLdChunks:

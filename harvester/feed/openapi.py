@@ -59,6 +59,8 @@ def _filters() -> list[dict[str, Any]]:
 
 _FORMAT = _q("format", "Overrides content negotiation: ttl, rdf, jsonld or nt (also accepted as _format).",
              {"type": "string", "enum": ["ttl", "rdf", "jsonld", "nt"]})
+_FORMAT_PATH = {"name": "format", "in": "path", "required": True,
+                "schema": {"type": "string", "enum": ["ttl", "rdf", "jsonld", "nt"]}}
 _ERRORS = {"304": {"description": "Not modified (If-None-Match / If-Modified-Since)."},
            "400": _problem("Malformed parameter."), "404": _problem("No such page or dataset.")}
 _ID_PARAMS = [
@@ -89,7 +91,8 @@ def build(ctx: FeedContext, root_url: str) -> dict[str, Any]:
         "summary": "Created, updated and withdrawn datasets (ActivityStreams 2.0)",
         "description": "OrderedCollectionPage of Create / Update / Delete activities, oldest first, "
                        f"up to {csize} per page; follow `next`. Poll again with since = newest `published` seen "
-                       "minus a few minutes; repeated items are idempotent. Delete objects are Tombstones carrying "
+                       "minus 15 minutes (changes are stamped at mapping time and committed in batches); "
+                       "repeated items are idempotent. Delete objects are Tombstones carrying "
                        "the dataset IRI only.",
         "parameters": [_q("since", "Changes at or after this time (ISO 8601). Alias: modified_since.",
                           {"type": "string", "format": "date-time"}),
@@ -114,9 +117,8 @@ def build(ctx: FeedContext, root_url: str) -> dict[str, Any]:
         "servers": [{"url": root_url}],
         "paths": {
             "/catalog": {"get": catalog_get},
-            "/catalog.{format}": {"get": {**catalog_get, "parameters": [
-                {"name": "format", "in": "path", "required": True,
-                 "schema": {"type": "string", "enum": ["ttl", "rdf", "jsonld", "nt"]}}, *catalog_get["parameters"][:-1]]}},
+            "/catalog.{format}": {"get": {**catalog_get,
+                                          "parameters": [_FORMAT_PATH, *catalog_get["parameters"][:-1]]}},
             "/catalog/changes": {"get": changes_get},
             "/dataset/{source_id}/{remote_id}": {"get": dataset_get},
             "/dataset": {"get": {"summary": "One dataset by its stable URI",

@@ -50,8 +50,9 @@ def serve_page(ctx: FeedContext, req: Request, query: FeedQuery, *, kind: str, v
     snap = ctx.snapshot()
     plan = ctx.index.plan(ctx.queries, snap, query, size, page, after)
     # Content-based key: "?page=N" and the "next" link of page N-1 name the same rows, so they
-    # share one cache entry and one ETag.
-    key = (snap.token, kind, ctx.seed, query.key, ctx.access, plan.page, plan.after, variant, req.root_url, size)
+    # share one cache entry and one ETag (unless a next link used lagging totals: plan.total).
+    key = (snap.token, kind, ctx.seed, query.key, ctx.access, plan.page, plan.after, plan.total, variant,
+           req.root_url, size)
     etag = make_etag(*key)
     if is_not_modified(req.environ, etag, snap.modified):
         return Response(304, b"", etag=etag, last_modified=snap.modified, vary=vary)

@@ -9,7 +9,10 @@ requests for the same list wait for one computation instead of all running it.
 ``next`` links carry the key of the page's last row (``after=`` token) besides the page number, so
 a harvester walking the ``next`` chain never skips a record even while the store changes under it
 (a record that changes moves to the end of the order and is seen again). ``first``, ``last`` and
-``previous`` use page numbers.
+``previous`` use page numbers. A page reached through a ``next`` link needs the index only for
+``hydra:totalItems`` and the ``last`` link, so it takes them from the newest index computed for
+its filter even when the store changed since: a crawl during a harvest does not wait for a
+rebuild on every request (the totals may then lag one store change).
 
 Hydra vocabulary: the page node is typed ``hydra:PartialCollectionView`` (Hydra Core) and
 ``hydra:PagedCollection`` (the older term), with both generations of link predicates
@@ -56,6 +59,8 @@ class PageIndex:
         self._entries: OrderedDict[Hashable, tuple[int, list[Key]]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
+        #: newest computed entry per (filter, size), whatever its snapshot: totals for next links
+        self._latest: dict[Hashable, tuple[int, list[Key]]] = {}
         self.builds = 0
 
     def boundaries(self, queries: FeedQueries, snapshot: Snapshot, query: FeedQuery,
@@ -78,8 +83,11 @@ class PageIndex:
                 self.builds += 1
                 with self._lock:
                     self._entries[key] = hit
+                    self._latest[key[1:]] = hit
                     while len(self._entries) > self._max:
                         self._entries.popitem(last=False)
+                    while len(self._latest) > self._max:
+                        self._latest.pop(next(iter(self._latest)))
         with self._lock:
             self._building.pop(key, None)
         return hit
@@ -89,10 +97,16 @@ class PageIndex:
         """The plan of page ``page`` (1-based), starting after ``after`` when given (a ``next``
         link), else at the page's boundary. HttpError 404 past the last page (page 1 always
         exists) unless ``after`` is given (the store may have changed since the link was made)."""
+        if after is not None:
+            # A next link names its start itself; only totalItems and the "last" link need the
+            # index, and while a harvest keeps changing the store the previous snapshot's numbers
+            # serve (no rebuild per request for a crawler following next links).
+            with self._lock:
+                known = self._latest.get((query.key, query.filter.access_in, size))
+            total = (known or self.boundaries(queries, snapshot, query, size))[0]
+            return PagePlan(page, max(1, math.ceil(total / size)), total, after)
         total, keys = self.boundaries(queries, snapshot, query, size)
         last = max(1, math.ceil(total / size))
-        if after is not None:
-            return PagePlan(page, last, total, after)
         if page > last:
             raise HttpError(404, f"page {page} does not exist; the last page is {last}")
         return PagePlan(page, last, total, keys[page - 2] if page > 1 else None)

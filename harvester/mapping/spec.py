@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 import harvester
 from harvester import registry
 from harvester.errors import ConfigError
-from harvester.mapping.yaml_lines import Locations, load_yaml_file
+from harvester.mapping.locations import Locations, load_mapping_yaml
 from harvester.model.dataset import NESTED_TYPES, Dataset
 
 # --- canonical field kinds -------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def _resolve(path: Path, mappings_dir: Path, chain: tuple[Path, ...]) -> tuple[d
         names = " -> ".join(_display(p, mappings_dir) for p in chain + (resolved,))
         raise ConfigError(f"extends loop: {names}", file=_display(path, mappings_dir), key="extends")
     display = _display(path, mappings_dir)
-    raw, locs = load_yaml_file(path, display)
+    raw, locs = load_mapping_yaml(path, display)
     if not isinstance(raw, dict):
         raise ConfigError("a mapping file must be a YAML mapping (key: value)", file=display, line=1)
     if raw.get("extends") is None:

@@ -26,7 +26,7 @@ from harvester.mapping.spec import (
     DATASET_KINDS, NESTED_KINDS, SOURCE_VARS, TOP_KEYS, VARIABLES, BlockRule, Kind, MappingSpec, ReaderSpec, ValueRule,
 )
 from harvester.mapping.transforms import compile_steps
-from harvester.mapping.yaml_lines import KeyPath, Locations
+from harvester.mapping.locations import KeyPath, Locations
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _READER_OPTIONS = {

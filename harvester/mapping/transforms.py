@@ -492,6 +492,7 @@ _LONG_INPUT = frozenset({"strip_html", "json_parse"})
 _BUILTIN_NAMES = frozenset(t.name for t in BUILTINS)
 CHAIN_MEMO_SIZE = 2048
 _MEMO_MAX_LEN = 256
+_MEMO_CHECK_EVERY = 1024  # a memoised chain hit by fewer than one value in four by then is unmemoised
 
 
 def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
@@ -511,11 +512,21 @@ def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
         left, failures = run([value])
         return tuple(left), tuple(failures)
 
+    calls, enabled = 0, True
+
     def memoised(values: list[Any]) -> tuple[list[Any], Sequence[Failure]]:
-        if len(values) == 1:
+        nonlocal calls, enabled
+        if enabled and len(values) == 1:
             v = values[0]
             kind = type(v)
             if (kind is str and len(v) <= _MEMO_MAX_LEN) or kind is int or kind is float or kind is bool:
+                calls += 1
+                if calls % _MEMO_CHECK_EVERY == 0:
+                    info = single.cache_info()
+                    if info.hits * 4 < info.hits + info.misses:
+                        enabled = False  # values of this rule do not repeat (URIs ...): stop paying for the cache
+                        single.cache_clear()
+                        return run(values)
                 left, failures = single(v)
                 return list(left), failures
         return run(values)

@@ -225,8 +225,10 @@ class _TargetRun:
                 logger.warning("target %s: %s", self.name, note)
             self.orgs = OrganisationCache(self.target)
             creates = [self._key(i) for i in due if i.step is Step.CREATE]
-            if len(creates) > LOOKUP_CHUNK:  # a big first push: one bounded listing beats many searches
+            if creates:  # usually one cheap count settles every lookup; else search per chunk, in the pool
                 prefetched = self.target.prefetch(creates)
+                if prefetched is None and len(creates) <= LOOKUP_CHUNK:
+                    prefetched = self.target.find(creates)
                 if prefetched is not None:
                     self.found, self.prefetched = prefetched, True
         except (TargetUnavailable, ConfigError) as exc:

@@ -114,8 +114,8 @@ class Target(ABC):
         """
 
     def prefetch(self, keys: Iterable[LookupKey]) -> Optional[dict[LookupKey, RemoteDataset]]:
-        """``find`` for many keys at once when the portal can answer it with a few cheap requests
-        (a first push of a whole catalogue); None when it cannot — then call ``find`` in chunks.
+        """``find`` for all keys at once when the portal can answer it with a few cheap requests
+        (typically: none of them is there yet); None when it cannot — then call ``find`` in chunks.
 
         It may skip the name lookup: a dataset found only by name surfaces as ``NameTaken`` later.
         """

@@ -216,19 +216,26 @@ class CkanTarget(Target):
         return out
 
     def prefetch(self, keys: Iterable[LookupKey]) -> Optional[dict[LookupKey, RemoteDataset]]:
-        """One count, then (when small) one download of every dataset that carries an identity under
-        the keys' common URI prefix or sits in one of their organisations."""
+        """Count the datasets that carry an identity under the keys' common URI prefix, or sit without a
+        harvest URI in one of their organisations: none (the usual case) settles every key with one
+        cheap request; a few keys are then looked up precisely, many keys against one download."""
         keys = list(dict.fromkeys(keys))
         prefix = _common_prefix([v for k in keys for v in (k.uri, k.identifier) if _is_uri(v)])
         if prefix is None:
             return None
         orgs = sorted({k.organisation for k in keys if k.organisation and k.identifier and not _is_uri(k.identifier)})
+        # in the organisations only datasets without a harvest URI can be adopted by a plain identifier
+        # (ours carry one under the prefix; others' are not ours to take), so only they are counted
         fq = " OR ".join([f"{k}:{_escape(prefix)}*" for k in IDENTITY_KEYS]
-                         + [f"organization:{_quote(o)}" for o in orgs])
+                         + [f"(organization:{_quote(o)} AND -sdi_harvest_uri:[* TO *])" for o in orgs])
         count = int(self._call("package_search", fq=fq, rows=0, include_private=True, include_drafts=True)["count"])
+        if count == 0:
+            return {}
+        if len(keys) <= LOOKUP_CHUNK:
+            return self.find(keys)
         if count > PREFETCH_LIMIT:
             return None
-        found = self._pages(fq) if count else []
+        found = self._pages(fq)
         out = {}
         for key in keys:
             match = _pick(key, found, by_name=False)

@@ -107,8 +107,9 @@ def example_entries() -> list[Entry]:
     out.append(Entry("dinkes-sipd", "35.71-1", make_dataset(15, kode="35.71"), org="dinkes", kode_pemda="35.71"))
     # Series and a member.
     series_uri = f"{BASE}/series/indikator-kesehatan"
-    out.append(Entry("dinkes-sipd", "seri-1", replace(make_dataset(16, title="Seri indikator kesehatan", uri=series_uri),
-                                                      type="series", distributions=()), org="dinkes"))
+    series = replace(make_dataset(16, title="Seri indikator kesehatan", uri=series_uri), type="series",
+                     distributions=())
+    out.append(Entry("dinkes-sipd", "seri-1", series, org="dinkes"))
     out.append(Entry("dinkes-sipd", "seri-1-2023", make_dataset(17, in_series=(series_uri,)), org="dinkes"))
     # Not public: TERBATAS, TERTUTUP, unknown access; a withdrawn and an invalid record.
     out.append(Entry("dinkes-sipd", "terbatas-1", replace(make_dataset(18), access_rights="TERBATAS"),

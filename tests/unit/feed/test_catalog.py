@@ -250,3 +250,16 @@ def test_unreadable_record_is_left_out_not_fatal(app: FeedApp, store: Store, see
     assert any("from_the_future" in r.getMessage() and entry.remote_id in r.getMessage() for r in caplog.records)
     broken = call(app, f"/dataset/{entry.source_id}/{entry.remote_id}.ttl")
     assert broken.status == 500 and broken.header("content-type") == "application/problem+json"
+
+
+def test_next_links_do_not_wait_for_an_index_rebuild(app: FeedApp, store: Store, seeded: Seeded) -> None:
+    first = graph(call(app, "/catalog.ttl"))
+    assert app.ctx.index.builds == 1
+    store.mark_deleted("dinkes-sipd", [seeded.visible()[-1].remote_id], job_id=1)  # a harvest goes on
+    second = graph(call(app, path_of(link(first, "next"))))
+    assert app.ctx.index.builds == 1  # totals of the previous snapshot serve the crawler
+    assert set(datasets_in(second)) == {e.dataset.uri for e in seeded.visible()[5:10]}
+    assert int(second.value(view(second), HYDRA.totalItems)) == len(seeded.visible())  # lags one change
+    numbered = graph(call(app, "/catalog.ttl?page=2"))
+    assert app.ctx.index.builds == 2  # a page number needs the exact index
+    assert int(numbered.value(view(numbered), HYDRA.totalItems)) == len(seeded.visible()) - 1

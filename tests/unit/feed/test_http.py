@@ -22,7 +22,8 @@ def vary(reply) -> list[str]:  # type: ignore[no-untyped-def]
     return [v.strip() for v in (reply.header("vary") or "").split(",")]
 
 
-@pytest.mark.parametrize("target", ["/catalog.ttl?page=2", "/catalog.jsonld?page=all", "/dataset/dinkes-sipd/1.02.01.0001",
+@pytest.mark.parametrize("target", ["/catalog.ttl?page=2", "/catalog.jsonld?page=all",
+                                    "/dataset/dinkes-sipd/1.02.01.0001",
                                     "/api/sdi/datasets?page=1", "/api/sdi/datasets/dinkes-sipd/1.02.01.0001",
                                     "/catalog/changes", "/openapi.json"])
 def test_conditional_get_returns_304_until_something_changes(app: FeedApp, store: Store, target: str) -> None:
@@ -100,7 +101,8 @@ def test_head_and_methods(app: FeedApp) -> None:
     get = call(app, "/catalog.ttl?page=1")
     head = call(app, "/catalog.ttl?page=1", method="HEAD")
     assert head.status == 200 and head.body == b""
-    assert head.header("etag") == get.header("etag") and head.header("content-length") == get.header("content-length")
+    assert head.header("etag") == get.header("etag")
+    assert head.header("content-length") == get.header("content-length")
     post = call(app, "/catalog.ttl", method="POST")
     assert post.status == 405 and post.header("allow") == "GET, HEAD"
     assert call(app, "/nothing/here").status == 404
@@ -131,7 +133,7 @@ def test_extra_routes_and_mounted_apps(app: FeedApp) -> None:
 def test_links_use_public_url_or_forwarded_headers(seeded: Seeded, make_app: AppFactory) -> None:
     proxied = make_app(public_url="https://data.example.go.id/feed/")
     g = graph(call(proxied, "/catalog.ttl"))
-    assert link(g, "next") == "https://data.example.go.id/feed/catalog.ttl?page=2&after=" + link(g, "next").split("after=")[1]
+    assert link(g, "next").startswith("https://data.example.go.id/feed/catalog.ttl?page=2&after=")
     forwarded = make_app(forwarded_headers=True)
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "portal.go.id", "X-Forwarded-Prefix": "/dcat"}
     g = graph(call(forwarded, "/catalog.ttl", headers=headers))

@@ -13,7 +13,7 @@ from harvester.mapping.spec import (
     DATASET_KINDS, default_mapping_path, export_mapping_schema, load_mapping, mapping_json_schema,
     validate_mapping_files,
 )
-from harvester.mapping.yaml_lines import load_yaml_text
+from harvester.mapping.locations import parse_mapping_yaml
 
 from tests.unit.mapping.support import write
 
@@ -158,12 +158,12 @@ def test_default_mapping_path_lists_known_types():
 
 def test_yaml_syntax_and_duplicates_give_lines():
     with pytest.raises(ConfigError) as info:
-        load_yaml_text("a: 1\nb: [1\nc: 2\n", "f.yaml")
+        parse_mapping_yaml("a: 1\nb: [1\nc: 2\n", "f.yaml")
     assert info.value.file == "f.yaml" and info.value.line == 3
     with pytest.raises(ConfigError, match="duplicate key 'a'"):
-        load_yaml_text("a: 1\na: 2\n", "f.yaml")
+        parse_mapping_yaml("a: 1\na: 2\n", "f.yaml")
     with pytest.raises(ConfigError, match="aliases"):
-        load_yaml_text("a: &x 1\nb: *x\n", "f.yaml")
+        parse_mapping_yaml("a: &x 1\nb: *x\n", "f.yaml")
 
 
 def test_json_schema_export_is_valid_and_matches_the_committed_file(tmp_path):
@@ -180,7 +180,7 @@ def test_default_mappings_conform_to_the_json_schema():
     validator = jsonschema.Draft202012Validator(mapping_json_schema())
     root = Path(__file__).resolve().parents[3] / "mappings"
     for path in sorted(root.glob("*/default.yaml")):
-        data, _ = load_yaml_text(path.read_text(), str(path))
+        data, _ = parse_mapping_yaml(path.read_text(), str(path))
         assert not list(validator.iter_errors(data)), path
-    bad, _ = load_yaml_text("reader: json\nfields: {tittle: x}\n", "x")
+    bad, _ = parse_mapping_yaml("reader: json\nfields: {tittle: x}\n", "x")
     assert list(validator.iter_errors(bad))

@@ -157,20 +157,41 @@ def test_find_by_plain_identifier_only_within_the_organisation(http_server: Reco
     assert '(identifier:"DKT-1" AND organization:"kota")' in fq
 
 
-def test_prefetch_downloads_a_bounded_candidate_set(http_server: RecordedServer, codelists: CodeLists) -> None:
-    base = "https://data.example.go.id/dataset/"
-    keys = [LookupKey(f"{base}{i}", f"D-{i}", f"name-{i}", "kota") for i in range(3)]
-    candidates = [package(id="p1", name="x", sdi_harvest_uri=f"{base}1"),
+BASE = "https://data.example.go.id/dataset/"
+PREFIX_FQ = ("sdi_harvest_uri:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR "
+             "uri:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR "
+             "identifier:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR "
+             "(organization:\"kota\" AND -sdi_harvest_uri:[* TO *])")
+
+
+def keys(n: int) -> list[LookupKey]:
+    return [LookupKey(f"{BASE}{i}", f"D-{i}", f"name-{i}", "kota") for i in range(n)]
+
+
+def test_prefetch_nothing_there_costs_one_count(http_server: RecordedServer, codelists: CodeLists) -> None:
+    http_server.add("/api/action/package_search", ok({"count": 0, "results": []}))
+    assert make(http_server, codelists).prefetch(keys(100)) == {}
+    (count,) = posted(http_server, "package_search")
+    assert count["rows"] == 0 and count["fq"] == PREFIX_FQ
+
+
+def test_prefetch_few_keys_then_looks_them_up_precisely(http_server: RecordedServer, codelists: CodeLists) -> None:
+    http_server.add("/api/action/package_search", ok({"count": 7, "results": []}))
+    http_server.add("/api/action/package_search", ok({"count": 1, "results": [package(id="p-name", name="name-2")]}))
+    found = make(http_server, codelists).prefetch(keys(3))
+    assert found is not None and {k.name: v.ref.id for k, v in found.items()} == {"name-2": "p-name"}
+    assert 'name:"name-2"' in posted(http_server, "package_search")[1]["fq"]
+
+
+def test_prefetch_many_keys_downloads_the_bounded_set(http_server: RecordedServer, codelists: CodeLists) -> None:
+    candidates = [package(id="p1", name="x", sdi_harvest_uri=f"{BASE}1"),
                   package(id="p-name", name="name-2")]  # same name, no identity: left to NameTaken
     http_server.add("/api/action/package_search", ok({"count": 2, "results": []}))
     http_server.add("/api/action/package_search", ok({"count": 2, "results": candidates}))
-    found = make(http_server, codelists).prefetch(keys)
-    assert found is not None and {k.uri: v.ref.id for k, v in found.items()} == {f"{base}1": "p1"}
+    found = make(http_server, codelists).prefetch(keys(45))
+    assert found is not None and {k.uri: v.ref.id for k, v in found.items()} == {f"{BASE}1": "p1"}
     count, page = posted(http_server, "package_search")
-    assert count["rows"] == 0 and page["rows"] == 1000 and count["fq"] == page["fq"]
-    assert count["fq"] == ("sdi_harvest_uri:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR "
-                           "uri:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR "
-                           "identifier:https\\:\\/\\/data.example.go.id\\/dataset\\/* OR organization:\"kota\"")
+    assert page["rows"] == 1000 and page["fq"] == count["fq"] == PREFIX_FQ
 
 
 def test_prefetch_declines_when_unbounded(http_server: RecordedServer, codelists: CodeLists) -> None:
@@ -178,8 +199,7 @@ def test_prefetch_declines_when_unbounded(http_server: RecordedServer, codelists
     mixed = [LookupKey("https://a.example/ds/1", None, "a", None), LookupKey("https://b.example/ds/2", None, "b", None)]
     assert ckan.prefetch(mixed) is None and http_server.hits("/api/action/package_search") == 0
     http_server.add("/api/action/package_search", ok({"count": 5000, "results": []}))
-    same_host = [LookupKey(f"https://a.example/ds/{i}", None, f"n{i}", None) for i in range(2)]
-    assert ckan.prefetch(same_host) is None and http_server.hits("/api/action/package_search") == 1
+    assert ckan.prefetch(keys(45)) is None and http_server.hits("/api/action/package_search") == 1
 
 
 def test_update_keeps_resource_ids_name_and_groups(http_server: RecordedServer, codelists: CodeLists) -> None:
