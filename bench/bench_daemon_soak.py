@@ -3,8 +3,8 @@
 The real daemon code runs in this process (``Daemon`` + ``runner_factory`` + ``build_web``, exactly
 what ``harvester run`` wires), on a private copy of ``config/example`` (its four small local
 sources, all mappings, SDI validation; the CKAN targets stay disabled so the push stage plans and
-skips), and the inventory CSV is revised every ``--churn-every`` seconds so its jobs keep updating
-records and writing issues. Every source runs every ``--interval`` seconds instead of hourly; retention keeps
+skips); with ``--churn-every N`` the inventory CSV is revised every N seconds so its jobs keep
+updating records and writing issues and quality scores (a catalogue that never stops changing). Every source runs every ``--interval`` seconds instead of hourly; retention keeps
 ``--jobs-age`` seconds of jobs and ``--issues-age`` seconds of issues (instead of days) and prunes
 every ``--prune-every`` seconds; the reaper and target checks run every 10 s. While jobs run, the
 benchmark scrapes ``/metrics`` and renders ``/status/`` in-process like a monitoring system and a
@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -104,6 +105,22 @@ def _size(path: str) -> int:
         return 0
 
 
+def table_sizes(db_path: str) -> dict[str, tuple[int, int]]:
+    """``{table: (rows, KiB)}`` of the SQLite file (sizes from ``dbstat`` when compiled in, else 0)."""
+    out: dict[str, tuple[int, int]] = {}
+    with sqlite3.connect(db_path) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'")]
+        try:
+            sizes = dict(conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"))
+        except sqlite3.OperationalError:
+            sizes = {}
+        for name in names:
+            rows = conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
+            out[name] = (rows, int(sizes.get(name, 0)) // 1024)
+    return out
+
+
 def retained(store: Any) -> tuple[int, int]:
     jobs = store.list_jobs(limit=1_000_000)
     return len(jobs), sum(sum(store.issue_counts(j.id).values()) for j in jobs)
@@ -119,8 +136,9 @@ def main() -> None:
     ap.add_argument("--keep-last", type=int, default=5)
     ap.add_argument("--prune-every", type=float, default=10.0)
     ap.add_argument("--sample-every", type=float, default=10.0)
-    ap.add_argument("--churn-every", type=float, default=3.0,
-                    help="seconds between rewrites of the inventory CSV (0: a perfectly steady catalogue)")
+    ap.add_argument("--churn-every", type=float, default=0.0,
+                    help="seconds between revisions of the inventory CSV (default 0: a steady catalogue, the case "
+                         "retention must bound; with churn every job also appends quality-score history)")
     ap.add_argument("--warmup", type=float, default=0.2, help="share of the jobs counted as warm-up")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--out", type=Path, default=HERE / "out" / "daemon_soak.json")
@@ -151,7 +169,7 @@ def main() -> None:
     daemon.start()
     print(f"soak: {len(state.config.sources)} sources every {args.interval:g} s, {args.workers} workers, "
           f"retention {args.jobs_age:g} s jobs / {args.issues_age:g} s issues, inventory revised every "
-          f"{args.churn_every:g} s, target {args.jobs} jobs", flush=True)
+          f"{args.churn_every:g} s (0 = never), target {args.jobs} jobs", flush=True)
     print(f"{'t (s)':>7} {'jobs':>6} {'RSS MB':>8} {'DB KB':>8} {'WAL KB':>8} {'kept jobs':>9} {'kept issues':>11} "
           f"{'/metrics B':>10} {'/status B':>9}", flush=True)
     try:
@@ -171,6 +189,7 @@ def main() -> None:
             samples.append(sample)
             print(f"{sample['t']:>7} {jobs_run:>6} {sample['rss_mb']:>8} {sample['db_kb']:>8} {sample['wal_kb']:>8} {kept_jobs:>9} "
                   f"{kept_issues:>11} {metrics_size:>10} {status_size:>9}", flush=True)
+        tables = table_sizes(str(store.url.database))
     finally:
         if churn is not None:
             churn.stop.set()
@@ -192,9 +211,14 @@ def main() -> None:
         "kept_issues_max": max(s["kept_issues"] for s in samples),
         "memory_flat": rss_growth < 10, "database_bounded": db_growth < 10,
     }
+    print("\ntables at the end (rows, KiB):")
+    for name, (rows, kib) in sorted(tables.items(), key=lambda kv: -kv[1][1]):
+        print(f"  {name:>22}: {rows:>7} rows {kib:>7} KiB")
+    summary["tables"] = {name: {"rows": rows, "kib": kib} for name, (rows, kib) in tables.items()}
     print("\nsummary:")
     for key, value in summary.items():
-        print(f"  {key:>22}: {value}")
+        if key != "tables":
+            print(f"  {key:>22}: {value}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "summary": summary,
                                     "samples": samples}, indent=2), encoding="utf-8")

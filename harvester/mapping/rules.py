@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from harvester.mapping.numbers import parse_number
 from harvester.mapping.spec import NESTED_KINDS, BlockRule, Kind, ValueRule
 from harvester.mapping.spec_check import PLACEHOLDER
-from harvester.mapping.transforms import as_text, bind_steps, compile_steps
+from harvester.mapping.steps import bind_steps
+from harvester.mapping.transforms import as_text, compile_steps
 from harvester.model.dataset import NESTED_TYPES
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.readers.base import Document
@@ -281,30 +282,7 @@ class ValueProg:
         pending: list[Issue] = []
         origin: str | None = None
         fallback: tuple[list[Any], str] | None = None
-        done = False
-        if not skip_paths:
-            for path, select in self.selectors:
-                raw = select(doc)
-                if not raw:
-                    continue
-                ok, got = self._accept(raw, run, where, path, pending)
-                if ok:
-                    values.extend(self.resolve(got, run, where, path, pending))
-                    origin = origin or path
-                    if not self.collect_all:
-                        done = True
-                        break
-                elif fallback is None and got:
-                    fallback = (got, path)
-        later: list[tuple[str, Callable[[], list[Any]]]] = []
-        if not done and self.template is not None:
-            later.append(("template", lambda: [t] if (t := self.fill(run, scope)) else []))
-        if not done and self.var:
-            later.append((f"var {self.var}", lambda: listify(run.var(self.var))))  # type: ignore[arg-type]
-        for source, produce in later:
-            raw = produce()
-            if not raw:
-                continue
+        for source, raw in self._sources(doc, run, scope, skip_paths):
             ok, got = self._accept(raw, run, where, source, pending)
             if ok:
                 values.extend(self.resolve(got, run, where, source, pending))
@@ -320,6 +298,24 @@ class ValueProg:
         if not values:
             return self.finish_empty(run, where, into)
         return self.coerce(values, run, where, origin, into)
+
+    def _sources(self, doc: Document, run: Run, scope: dict[str, list[Any]],
+                 skip_paths: bool) -> Iterator[tuple[str, list[Any]]]:
+        """(origin, raw values) of each non-empty source in order: paths, template, var. Lazy, so
+        later sources are not evaluated once one has won."""
+        if not skip_paths:
+            for path, select in self.selectors:
+                raw = select(doc)
+                if raw:
+                    yield path, raw
+        if self.template is not None:
+            text = self.fill(run, scope)
+            if text:
+                yield "template", [text]
+        if self.var:
+            raw = listify(run.var(self.var))
+            if raw:
+                yield f"var {self.var}", raw
 
     def finish_empty(self, run: Run, where: str | None, into: list[Issue] | None) -> list[Any]:
         """The default when there is one; else a MAP-REQUIRED issue if the rule is required."""

@@ -3,13 +3,13 @@
 
 pyoxigraph parses fast, but handing every triple to Python as four term objects costs more than the
 parse itself. Here one regular expression reads the whole text in C and gives plain strings per
-line; ``index`` builds the subject index from them directly.
+line, from which ``triples`` makes the (subject, predicate, object) tuples the RDF reader indexes.
 
 It gives exactly what pyoxigraph's lenient N-Triples parser gives (IRIs verbatim, blank nodes by
 label, literals as (lexical value, lower-cased language tag)) for the input it accepts, and accepts
 only the common layout: every line one triple, terms separated by one space, ``.`` after one space.
 Anything else - comments, blank lines, tabs, RDF-star, escapes inside IRIs, odd blank-node labels or
-language tags, unknown literal escapes, bytes that are not UTF-8 - makes ``index`` return None, and
+language tags, unknown literal escapes, bytes that are not UTF-8 - makes ``triples`` return None, and
 the caller falls back to pyoxigraph, which then decides (and words any error).
 """
 
@@ -62,15 +62,13 @@ def _blank(label: str) -> str:
 
 
 Term = str | tuple[str, str]
-Index = dict[str, dict[str, list[Term]]]
+Triple = tuple[str, str, Term]
 
 
-def index(data: bytes) -> Optional[Index]:
-    """``{subject: {predicate: [objects]}}`` (objects de-duplicated, in document order), or None when
-    the text is not in the layout this reader takes (see module doc).
-
-    Subjects and objects are IRIs or ``_:label`` blank nodes; literal objects are ``(value, language)``.
-    """
+def triples(data: bytes) -> Optional[list[Triple]]:
+    """``[(subject, predicate, object)]`` in document order, or None when the text is not in the layout
+    this reader takes (see module doc). Subjects and objects are IRIs or ``_:label`` blank nodes;
+    literal objects are ``(value, language)``."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -79,7 +77,8 @@ def index(data: bytes) -> Optional[Index]:
     if not lines or len(lines) != text.count("\n") + (not text.endswith("\n")):
         return None  # a line that is not a plain triple (comment, blank line, other layout ...)
     escapes = "\\" in text
-    forward: Index = {}
+    out: list[Triple] = []
+    append = out.append
     try:
         for s_iri, s_blank, p, o_iri, o_blank, quoted, lang, datatype in lines:
             if not p or not (s_iri or s_blank) or \
@@ -101,16 +100,7 @@ def index(data: bytes) -> Optional[Index]:
                     o = (lexical, "")
             else:
                 return None  # <> as object
-            subject = s_iri or _blank(s_blank)
-            preds = forward.get(subject)
-            if preds is None:
-                forward[subject] = {p: [o]}
-                continue
-            objs = preds.get(p)
-            if objs is None:
-                preds[p] = [o]
-            elif o not in objs:
-                objs.append(o)
+            append((s_iri or _blank(s_blank), p, o))
     except _Refused:
         return None
-    return forward
+    return out

@@ -22,7 +22,7 @@ naming the record and the parser's message; an unknown prefix raises ``ConfigErr
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -140,20 +140,22 @@ def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> Steps:
 def build_index(data: bytes, media_type: str) -> Index:
     """Parse ``data`` into the forward index {subject: {predicate: [objects]}}. Raises ValueError/SyntaxError.
 
-    Plain N-Triples (what the dcat-rdf source sends) go through ``ntriples.index``; everything else,
-    and N-Triples that reader does not fully accept, through pyoxigraph. Both give the same index.
+    Plain N-Triples (what the dcat-rdf source sends) are read by ``ntriples.triples``; everything else,
+    and N-Triples that reader does not fully accept, by pyoxigraph. Both give the same triples.
     """
     fmt = _FORMATS.get(media_type)
     if fmt is None:
         raise ValueError(f"unsupported RDF media type {media_type!r}")
     if fmt is ox.RdfFormat.N_TRIPLES:
-        fast = ntriples.index(data)
+        fast = ntriples.triples(data)
         if fast is not None:
-            return fast
-    forward: Index = {}
+            return index_triples(fast)
+    return index_triples(_pyoxigraph_triples(data, fmt))
+
+
+def _pyoxigraph_triples(data: bytes, fmt: Any) -> Iterator[ntriples.Triple]:
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     for quad in ox.parse(data, format=fmt, base_iri=_BASE, lenient=True):
-        # Inlined term conversion: this loop runs for every triple of every record.
         subject, obj = quad.subject, quad.object
         kind = type(subject)
         s = subject.value if kind is named else "_:" + subject.value if kind is blank else None
@@ -166,12 +168,18 @@ def build_index(data: bytes, media_type: str) -> Index:
             o = "_:" + obj.value
         else:
             continue  # quoted triples are not used by DCAT
-        if s is None:
-            continue
+        if s is not None:
+            yield s, quad.predicate.value, o
+
+
+def index_triples(triples: Iterable[ntriples.Triple]) -> Index:
+    """{subject: {predicate: [objects]}}, objects de-duplicated and in document order."""
+    forward: Index = {}
+    for s, p, o in triples:
         preds = forward.get(s)
         if preds is None:
-            preds = forward[s] = {}
-        p = quad.predicate.value
+            forward[s] = {p: [o]}
+            continue
         objs = preds.get(p)
         if objs is None:
             preds[p] = [o]
@@ -209,6 +217,18 @@ def _values(nodes: list[Any], lang_rank: dict[str, int]) -> list[Scalar]:
     return out
 
 
+def _step(index: Index, nodes: list[Any], predicate: str) -> list[Any]:
+    """The objects of ``predicate`` for every node (repeats kept, in order)."""
+    out: list[Any] = []
+    for node in nodes:
+        preds = index.get(node)  # literals are never keys
+        if preds:
+            hit = preds.get(predicate)
+            if hit:
+                out.extend(hit)
+    return out
+
+
 #: Compiled paths per prefix table: hashing the prefix table once per record, not once per path.
 _COMPILED: dict[tuple[tuple[str, str], ...], dict[str, Steps]] = {}
 
@@ -241,15 +261,7 @@ class RdfDocument:
         for predicate, inverse in steps:
             if inverse and not self.inverse:
                 self.inverse.append(inverse_index(self.forward))
-            index = self.inverse[0] if inverse else self.forward
-            nxt: list[Any] = []
-            for n in nodes:
-                objs = index.get(n)  # literals are never keys
-                if objs:
-                    hit = objs.get(predicate)
-                    if hit:
-                        nxt.extend(hit)
-            nodes = nxt
+            nodes = _step(self.inverse[0] if inverse else self.forward, nodes, predicate)
             if not nodes:
                 break
         return nodes
@@ -306,15 +318,7 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
             if type(doc) is not RdfDocument:
                 return doc.select(path)
             mids = doc.preds.get(first) if doc.preds else None
-            if not mids:
-                return []
-            forward, nodes = doc.forward, []
-            for mid in mids:
-                preds = forward.get(mid)  # literals are never keys
-                if preds:
-                    hit = preds.get(second)
-                    if hit:
-                        nodes.extend(hit)
+            nodes = _step(doc.forward, mids, second) if mids else None
             return _values(nodes, doc.lang_rank) if nodes else []
 
         return select_two

@@ -164,6 +164,17 @@ def test_yaml_syntax_and_duplicates_give_lines():
         parse_mapping_yaml("a: 1\na: 2\n", "f.yaml")
     with pytest.raises(ConfigError, match="aliases"):
         parse_mapping_yaml("a: &x 1\nb: *x\n", "f.yaml")
+    with pytest.raises(ConfigError, match="merge keys") as info:
+        parse_mapping_yaml("a:\n  b: 1\n  <<: {c: 2}\n", "f.yaml")
+    assert info.value.line == 3
+
+
+def test_mapping_files_use_the_configuration_scalar_rules():
+    data, locs = parse_mapping_yaml("a: yes\nb: off\nc: true\nd: 2024-09-23\ne: 35.72\nf: '35.72'\n", "f.yaml")
+    assert data == {"a": "yes", "b": "off", "c": True, "d": "2024-09-23", "e": 35.72, "f": "35.72"}
+    assert locs.get(("e",)) == ("f.yaml", 5) and locs.get(("e", "deeper")) == ("f.yaml", 5)
+    empty, where = parse_mapping_yaml("", "empty.yaml")
+    assert empty == {} and where.get(("x",)) == ("empty.yaml", 1)
 
 
 def test_json_schema_export_is_valid_and_matches_the_committed_file(tmp_path):

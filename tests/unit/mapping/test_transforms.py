@@ -6,7 +6,8 @@ import pytest
 
 from harvester import registry
 from harvester.errors import ConfigError
-from harvester.mapping.transforms import apply_steps, compile_steps
+from harvester.mapping.steps import apply_steps, bind_steps
+from harvester.mapping.transforms import compile_steps
 
 from tests.unit.mapping.support import codelists
 
@@ -110,3 +111,34 @@ def test_unknown_code_list_in_map_label():
 def test_transforms_are_registered():
     for name in ("strip", "parse_date", "region_code", "map_label", "json_parse", "interval"):
         assert name in registry.transforms.names()
+
+
+def _closure(fn):
+    return dict(zip(fn.__code__.co_freevars, (cell.cell_contents for cell in fn.__closure__)))
+
+
+def test_memoised_chain_gives_the_same_values_and_failures_every_time():
+    chain = bind_steps(compile_steps(["parse_date", {"regex_extract": "^(\\d{4})"}]))
+    assert chain(["23/09/2024"]) == chain(["23/09/2024"]) == (["2024"], ())
+    bad = chain(["not a date"])
+    assert bad[0] == [] and bad[1][0][:2] == ("parse_date", "not a date")
+    assert chain(["not a date"]) == bad  # a cached failure is reported again
+    out = chain(["2019"])[0]
+    out.append("changed")
+    assert chain(["2019"])[0] == ["2019"]  # every call gets its own list
+    values, failures = chain(["2019", "bad"])  # several values: the chain runs as written
+    assert values == ["2019"] and [f[:2] for f in failures] == [("parse_date", "bad")]
+
+
+def test_chain_cache_switches_itself_off_when_values_never_repeat():
+    chain = bind_steps(compile_steps([{"regex_extract": "^(https?://.*)$"}]))
+    assert _closure(chain)["enabled"] is True
+    for i in range(3000):
+        assert chain([f"https://x.id/{i}"]) == ([f"https://x.id/{i}"], ())
+    assert _closure(chain)["enabled"] is False
+    assert chain(["ftp://x.id"]) == ([], ())
+
+
+def test_chains_with_long_text_transforms_are_not_memoised():
+    assert "single" not in _closure(bind_steps(compile_steps(["strip_html"])))
+    assert "single" in _closure(bind_steps(compile_steps(["strip", "lower"])))
