@@ -1,8 +1,10 @@
 """The mapping engine: a validated ``MappingSpec`` applied to a reader ``Document`` -> canonical ``Dataset``.
 
-Rules are compiled once (``MappingEngine.__init__``): transforms bound, code lists resolved,
-templates split. ``map`` is pure and deterministic: no I/O, no clock; the same document, context and
-mapping always give the same result.
+Rules are compiled once (``MappingEngine.__init__``, see ``harvester.mapping.rules``): paths bound to
+the reader's selector functions, transforms bound into one chain, code lists resolved and their
+lookups memoised, templates split, and each rule given the cheapest strategy that gives the general
+result. ``map`` is pure and deterministic: no I/O, no clock; the same document, context and mapping
+always give the same result (the memo caches only ever return what computing would give).
 
 Value rules try, in order: ``const``; the ``paths`` (first path whose values survive the transforms
 wins, or every path with ``collect: all``); ``template``; ``var``; ``default``. Values are then
@@ -116,16 +118,16 @@ class MappingEngine:
             scope[name] = prog.run(doc, run, scope, None, None)
         lets = dict(scope)
         kwargs: dict[str, Any] = {}
-        for name, prog in self.fields:
-            if type(prog) is ValueProg:
-                values = prog.run(doc, run, scope, None, None)
+        for name, rule in self.fields:
+            if isinstance(rule, ValueProg):
+                values = rule.run(doc, run, scope, None, None)
                 scope[name] = values
                 if values:
-                    kwargs[name] = tuple(values) if prog.as_tuple else values[0]
+                    kwargs[name] = tuple(values) if rule.as_tuple else values[0]
                 continue
             objects: list[Any] = []
             buffers: list[Issue] = []
-            for alt in prog:  # type: ignore[union-attr]
+            for alt in rule:
                 buffer: list[Issue] = []
                 objects = alt.run(doc, run, name, buffer, lets)
                 buffers = buffer if objects else buffers + buffer

@@ -241,9 +241,10 @@ class ValueProg:
                 if failures:
                     pending = pending if pending is not None else []
                     self._failed(failures, run, where, path, pending)
+            if not values:
+                continue  # the transforms dropped everything: try the next path
             if lookup is None:
-                if not values:
-                    continue
+                pass
             elif len(values) == 1 and (code := lookup(as_text(values[0]))) is not None:
                 values = [getattr(code, self.output) or code.code]  # one known value: the usual case
             else:

@@ -23,16 +23,25 @@ from __future__ import annotations
 
 import logging
 import re
-from itertools import islice
 from collections import Counter
 from contextlib import closing
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, quote, unquote
 
 from harvester.logs import SecretMasker
 from harvester.ops.charts import legend, point_of, trend_svg
-from harvester.ops.html import Clock, badge, counts_text, duration, esc, link, page, table
+from harvester.ops.html import (
+    Clock,
+    badge,
+    counts_text,
+    duration,
+    esc,
+    link,
+    page,
+    table,
+)
 from harvester.ops.overview import STATE_OF_STATUS, Overview, SourceView, source_view
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -86,20 +85,6 @@ class PushReport:
 def _registered_target(name: str, cfg: Any, codelists: Any) -> Target:
     """The target class registered for ``cfg.type`` (``ckan`` ...), built for this target file."""
     return registry.targets.get(cfg.type)(name, cfg, codelists)
-
-
-def _chunks(due: list[PlanItem], workers: int) -> list[list[list[PlanItem]]]:
-    """Work units for the pool: chunks of groups (items sharing a stable URI stay in one group, so two
-    records of one dataset never race). First pushes come in chunks of up to ``LOOKUP_CHUNK``
-    groups — one portal search each — small enough that every worker gets one; other steps go
-    one group per unit."""
-    groups: dict[str, list[PlanItem]] = {}
-    for item in due:
-        groups.setdefault(item.record.stable_uri or repr(item.key), []).append(item)
-    creating = [g for g in groups.values() if any(i.step is Step.CREATE for i in g)]
-    rest = [[g] for g in groups.values() if not any(i.step is Step.CREATE for i in g)]
-    size = max(1, min(LOOKUP_CHUNK, math.ceil(len(creating) / workers)))
-    return [creating[i:i + size] for i in range(0, len(creating), size)] + rest
 
 
 def _backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -204,6 +189,7 @@ class _TargetRun:
         self.claimed: dict[str, str] = {}  # stable URI -> portal id created or adopted in this run
         self.found: dict[LookupKey, RemoteDataset] = {}
         self.prefetched = False
+        self.unlooked: dict[LookupKey, Exception] = {}  # first pushes whose lookup failed
         self.target: Optional[Target] = None
         self.orgs: Optional[OrganisationCache] = None
 
@@ -218,13 +204,14 @@ class _TargetRun:
                     self._settle_skip(item)
         if not due:
             return self.counts
+        creates: list[LookupKey] = []
         try:
             self.target = self.p.target_factory(self.name, self.cfg, self.p.codelists)
             info = self.target.preflight()
             for note in info.notes:
                 logger.warning("target %s: %s", self.name, note)
             self.orgs = OrganisationCache(self.target)
-            creates = [self._key(i) for i in due if i.step is Step.CREATE]
+            creates = list(dict.fromkeys(self._key(i) for i in due if i.step is Step.CREATE))
             if creates:  # usually one cheap count settles every lookup; else search per chunk, in the pool
                 prefetched = self.target.prefetch(creates)
                 if prefetched is None and len(creates) <= LOOKUP_CHUNK:
@@ -238,31 +225,31 @@ class _TargetRun:
             logger.exception("target %s: push set-up failed", self.name)
             self._target_down(due, exc)
             return self._finish()
-        workers = max(1, int(self.cfg.concurrency))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"push-{self.name}") as pool:
-            list(pool.map(self._run_chunk, _chunks(due, workers)))
+        groups: dict[str, list[PlanItem]] = {}
+        for item in due:  # items sharing a stable URI run in one task, so two records of one dataset never race
+            groups.setdefault(item.record.stable_uri or repr(item.key), []).append(item)
+        with ThreadPoolExecutor(max_workers=max(1, int(self.cfg.concurrency)),
+                                thread_name_prefix=f"push-{self.name}") as pool:
+            if creates and not self.prefetched:  # look up in parallel chunks first, then write
+                list(pool.map(self._find_chunk, [creates[i:i + LOOKUP_CHUNK]
+                                                 for i in range(0, len(creates), LOOKUP_CHUNK)]))
+            list(pool.map(self._run_group, groups.values()))
         return self._finish()
 
-    def _run_chunk(self, groups: list[list[PlanItem]]) -> None:
-        """Look the chunk's first pushes up on the portal (one search), then work through its groups.
-
-        Lookups run inside the worker pool, so searching for one chunk overlaps writing another.
-        """
-        keys = [self._key(i) for group in groups for i in group if i.step is Step.CREATE]
-        if keys and not self.prefetched and self.down is None and not self.stop.is_set():
-            assert self.target is not None
-            try:
-                found = self.target.find(keys)
-            except (TargetUnavailable, ConfigError) as exc:
-                # without a lookup a first push could duplicate a dataset: these wait for a later run
-                self._unavailable(groups[0][0], exc)
-                for item in (i for group in groups for i in group):
-                    self._count(self._failed(item, exc, rejected=False))
-                return
+    def _find_chunk(self, keys: list[LookupKey]) -> None:
+        """One portal search for ``keys``; when it fails their first pushes wait for a later run
+        (without a lookup a first push could duplicate a dataset)."""
+        if self.down is not None or self.stop.is_set():
+            return
+        assert self.target is not None
+        try:
+            found = self.target.find(keys)
+        except (TargetUnavailable, ConfigError) as exc:
             with self.lock:
-                self.found.update(found)
-        for group in groups:
-            self._run_group(group)
+                self.unlooked.update((k, exc) for k in keys)
+            return
+        with self.lock:
+            self.found.update(found)
 
     def _finish(self) -> Counter:
         if self.target is not None:
@@ -276,6 +263,11 @@ class _TargetRun:
                 continue
             if self.down is not None:
                 self._count(self._failed(item, self.down, rejected=False))
+                continue
+            failed_lookup = self.unlooked.get(self._key(item)) if item.step is Step.CREATE else None
+            if failed_lookup is not None:
+                self._unavailable(item, failed_lookup)
+                self._count(self._failed(item, failed_lookup, rejected=False))
                 continue
             self._count(self._process(item))
 

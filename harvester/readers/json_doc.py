@@ -18,6 +18,10 @@ Path syntax ("JSONPath-lite"), relative to the document's value:
 path are skipped. ``each`` returns sub-documents for objects (and for scalars, so a string such as a
 data.json ``temporal`` interval can be taken apart by sub-field rules using the path ``.``).
 
+Each path is compiled once into a function (leading keys walked inline, one specialised function per
+further step); the mapping engine binds its paths through ``JsonReader.compile_select`` /
+``compile_each``, which give exactly what ``select`` / ``each`` give.
+
 Failure behaviour: bytes that are not valid JSON raise ``RecordInvalid`` naming the record and the
 parser's message; a syntactically bad path raises ``ConfigError`` (the mapping is wrong).
 """
@@ -312,10 +316,10 @@ def _evaluator(path: str) -> Callable[[Any, dict | None], list[Any]]:
         return evaluate_key
     if len(names) == 1 and rest and isinstance(body[1], _Filter) and not as_json:
         # CKAN extras: ``extras[key=X].value`` - the list's index, then the remaining steps.
-        lead, field, wanted, after = names[0], body[1].key, body[1].value, rest[1:]  # type: ignore[union-attr]
+        list_key, field, wanted, after = names[0], body[1].key, body[1].value, rest[1:]  # type: ignore[union-attr]
 
         def evaluate_filter(value: Any, cache: dict | None = None) -> list[Any]:
-            items = value.get(lead) if type(value) is dict else None
+            items = value.get(list_key) if type(value) is dict else None
             if type(items) is not list or cache is None:
                 return evaluate(value, cache)
             index = cache.get((id(items), field))

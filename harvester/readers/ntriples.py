@@ -16,7 +16,6 @@ the caller falls back to pyoxigraph, which then decides (and words any error).
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 # Single-character negations ([^>]*) are what keeps this fast: the regex engine runs them in a
 # tight loop, where a general character class costs several times more per character. A term that
@@ -65,7 +64,7 @@ Term = str | tuple[str, str]
 Triple = tuple[str, str, Term]
 
 
-def triples(data: bytes) -> Optional[list[Triple]]:
+def triples(data: bytes) -> list[Triple] | None:
     """``[(subject, predicate, object)]`` in document order, or None when the text is not in the layout
     this reader takes (see module doc). Subjects and objects are IRIs or ``_:label`` blank nodes;
     literal objects are ``(value, language)``."""

@@ -2,9 +2,10 @@
 
 The bytes are parsed once into a plain index ``{subject: {predicate IRI: [objects]}}`` (plain
 N-Triples by ``readers.ntriples``, everything else by pyoxigraph). IRIs are ``str``, blank nodes
-``str`` starting with ``_:``, literals ``(value, language)`` tuples. The document is the index plus a *focus* node: the dataset, named
-by ``record.meta`` ``("focus", IRI)``; without it, the only subject typed with one of the reader's
-``focus_types`` (default ``dcat:Dataset``, ``dcat:DatasetSeries``).
+``str`` starting with ``_:``, literals ``(value, language)`` tuples. The document is the index plus
+a *focus* node: the dataset, named by ``record.meta`` ``("focus", IRI)``; without it, the only
+subject typed with one of the reader's ``focus_types`` (default ``dcat:Dataset``,
+``dcat:DatasetSeries``).
 
 Path syntax: predicate steps separated by ``/``: ``dct:publisher/foaf:name``. A step is a CURIE
 (prefixes of ``WELL_KNOWN_PREFIXES`` plus the mapping's ``reader.prefixes``), a full ``<IRI>``, ``a``
@@ -77,8 +78,7 @@ _DEFAULT_FOCUS_TYPES = ("dcat:Dataset", "dcat:DatasetSeries")
 _DEFAULT_LANGUAGES = ("id", "", "en")
 
 
-#: Literals are ``(value, language)`` tuples; IRIs and ``_:`` blank nodes are ``str``.
-Term = str | tuple[str, str]
+#: Literals are ``(value, language)`` tuples; IRIs and ``_:`` blank nodes are ``str`` (``ntriples.Term``).
 Index = dict[str, dict[str, list[Any]]]
 Steps = tuple[tuple[str, bool], ...]
 

@@ -64,7 +64,7 @@ def test_jitter_never_accumulates_over_a_thousand_runs():
 def test_jitter_is_clamped_below_half_the_period():
     trigger = make_trigger(schedule(interval="10s", jitter_seconds=3600), "Asia/Jakarta")
     times = fires(trigger, at("2025-01-01 00:00:01"), 200)
-    assert all(b > a for a, b in zip(times, times[1:]))
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
     assert all(t.second % 10 < 5 for t in times)
 
 
