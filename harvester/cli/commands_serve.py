@@ -68,6 +68,7 @@ def build_web(state: CliState, daemon: Any = None) -> tuple[Any, Any]:
     from harvester.ops.overview import OverviewCache, collect
     from harvester.ops.retention import database_size
     from harvester.ops.status_pages import StatusApp
+    from harvester.quality.web import ReportApp
     from harvester.web import WebApp
 
     store = state.store
@@ -79,9 +80,23 @@ def build_web(state: CliState, daemon: Any = None) -> tuple[Any, Any]:
                                                      ping=store.ping))
     settings = state.config.settings
     feed = build_feed(state) if settings.feed.enabled else None
+    reports = _with_reports(ReportApp(store, state.config), feed)
     web = WebApp({"/status": StatusApp(store, live, overview.get, next_runs), "/metrics": MetricsApp(registry),
-                  "/healthz": HealthApp(store.ping, alive)}, feed, base_path=settings.feed.base_path)
+                  "/healthz": HealthApp(store.ping, alive)}, reports, base_path=settings.feed.base_path)
     return web, metrics
+
+
+def _with_reports(reports: Any, fallback: Any) -> Any:
+    """``/report``, ``/report.<ext>`` and ``/report/...`` go to the quality report app (which routes on
+    the full path), everything else to ``fallback`` (the feed)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/report" or path.startswith(("/report/", "/report.")) or fallback is None:
+            return reports(environ, start_response)
+        return fallback(environ, start_response)
+
+    return app
 
 
 def runner_factory(store: Any, metrics: Callable[[], Any]) -> Callable[[Any], Any]:

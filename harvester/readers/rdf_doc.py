@@ -105,7 +105,9 @@ def _expand(term: str, prefixes: dict[str, str], path: str) -> str:
 
 
 def _split_steps(path: str) -> list[str]:
-    steps, buf, in_iri = [], [], False
+    steps: list[str] = []
+    buf: list[str] = []
+    in_iri = False
     for ch in path:
         if ch == "<":
             in_iri = True
