@@ -30,7 +30,9 @@ def harvest(state: CliState, source_ids: tuple[str, ...], all_sources: bool, dry
     runner = state.runner()
     worst = 0
     for sid in state.source_ids(source_ids, all_sources):
-        result = runner.run(sid, RunOptions(trigger="cli", full=full, max_items=max_items, dry_run=dry_run))
+        with _Progress(sid) as progress:
+            result = runner.run(sid, RunOptions(trigger="cli", full=full, max_items=max_items, dry_run=dry_run,
+                                                progress=progress.update))
         if dry_run:
             click.echo(f"{sid}: dry run (nothing written): "
                        + ", ".join(f"{k}={v}" for k, v in sorted(result.stats.items())))
@@ -49,6 +51,34 @@ def harvest(state: CliState, source_ids: tuple[str, ...], all_sources: bool, dry
         worst = max(worst, result.exit_code)
     state.close()
     sys.exit(worst)
+
+
+class _Progress:
+    """A one-line live counter on a terminal (stderr) while a job runs; silent when not a terminal,
+    so logs and pipes get only the final summary line."""
+
+    def __init__(self, source_id: str) -> None:
+        self.source_id = source_id
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def update(self, counts: dict[str, int]) -> None:
+        import time
+
+        now = time.monotonic()
+        if not self.enabled or now - self._last < 0.2:  # at most 5 redraws a second
+            return
+        self._last = now
+        parts = ", ".join(f"{k} {counts[k]}" for k in ("gathered", "created", "updated", "unchanged", "invalid")
+                          if counts.get(k))
+        click.echo(f"\r{self.source_id}: {parts}\x1b[K", err=True, nl=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled and self._last:
+            click.echo("\r\x1b[K", err=True, nl=False)
 
 
 @click.command()

@@ -47,6 +47,7 @@ class RunOptions:
     max_items: Optional[int] = None
     dry_run: bool = False  # run against a DryRunStore: same decisions, nothing written
     stop: threading.Event = field(default_factory=threading.Event)
+    progress: Optional[Callable[[dict[str, int]], None]] = None  # called with the counts after each record
 
 
 @dataclass
@@ -166,6 +167,8 @@ class HarvestRunner:
                     interrupted = True
                     break
                 self._handle_ref(job, source, engine, ref, remap=remap, policy=policy)
+                if opts.progress is not None:
+                    opts.progress(job.counts)
                 if job.counts["gathered"] % HEARTBEAT_EVERY == 0:
                     self.store.heartbeat(job.job_id)
         except SourceError as exc:
