@@ -45,9 +45,13 @@ class RetentionPolicy:
 
 
 def prune(store: Any, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
-    """Delete history older than the policy allows; return ``{'jobs': n, 'issues': m}``."""
+    """Delete history older than the policy allows; return ``{'jobs': n, 'issues': m, 'quality_scores': k}``."""
+    from harvester.quality.history import prune_history
+
     result = store.prune(jobs_older_than=now - policy.jobs_age, issues_older_than=now - policy.issues_age,
                          keep_last_jobs_per_source=policy.keep_last_jobs)
+    # Per-dataset quality history follows the job history (the newest score of each dataset stays).
+    result["quality_scores"] = prune_history(store, older_than=now - policy.jobs_age)
     if result.get("jobs") or result.get("issues"):
         logger.info("retention: pruned %d job(s) and %d issue(s) (%s)", result.get("jobs", 0),
                     result.get("issues", 0), policy.describe())

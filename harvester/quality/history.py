@@ -220,3 +220,14 @@ class StoreLinkCache:
             conn.execute(quality_link.delete().where(quality_link.c.url == result.url))
             conn.execute(quality_link.insert().values(url=result.url, checked_at=result.checked_at, ok=result.ok,
                                                       status=result.status, reason=result.reason))
+
+
+def prune_history(store: Any, *, older_than: datetime) -> int:
+    """Delete per-dataset score rows older than ``older_than``, except each dataset's newest one (its
+    current score). Scope trend points (``quality_aggregate``) are kept: they are few and make the
+    long-term trend. Returns the number of rows deleted; called by the daemon's retention."""
+    qs = quality_score
+    newest = sa.select(sa.func.max(qs.c.id)).group_by(qs.c.source_id, qs.c.remote_id)
+    with _write(store) as conn:
+        deleted = conn.execute(qs.delete().where(qs.c.computed_at < older_than, qs.c.id.not_in(newest))).rowcount
+    return int(deleted or 0)
