@@ -20,7 +20,8 @@ Failure behaviour: bad parameters → 400, unknown page or dataset → 404, unac
 
 from __future__ import annotations
 
-from typing import Optional
+import logging
+from typing import Any, Optional
 
 from harvester.feed.conditional import is_not_modified, make_etag
 from harvester.feed.context import FeedContext
@@ -31,7 +32,10 @@ from harvester.feed.paging import PageLinks, PagePlan, hydra_triples
 from harvester.feed.queries import FeedQueries
 from harvester.feed.render import content_key
 from harvester.feed.wsgi import HttpError, Request, Response
+from harvester.feed.formats import Triple
 from harvester.store import RecordRow
+
+logger = logging.getLogger(__name__)
 
 
 def catalog(ctx: FeedContext, req: Request, ext: Optional[str] = None) -> Response:
@@ -48,7 +52,7 @@ def catalog(ctx: FeedContext, req: Request, ext: Optional[str] = None) -> Respon
     def render(rows: list[RecordRow], plan: PagePlan, next_after: Optional[str]) -> bytes:
         links = _links(req, fmt, query, plan, next_after)
         return ctx.renderer.page(fmt.ext, rows, hydra_triples(ctx.catalog.uri, links, plan.total,
-                                                               ctx.config.page_size))
+                                                               ctx.config.page_size) + quality_extra(ctx, rows))
 
     headers: tuple[tuple[str, str], ...] = ()
     if negotiated:
@@ -112,3 +116,23 @@ def dataset(ctx: FeedContext, req: Request, id: Optional[str] = None) -> Respons
         return Response(304, b"", etag=etag, last_modified=row.updated_at, vary=vary)
     body = ctx.renderer.dataset(fmt.ext, row)
     return Response(200, body, fmt.content_type, etag=etag, last_modified=row.updated_at, vary=vary)
+
+
+def quality_extra(ctx: Any, rows: list[RecordRow]) -> list[Triple]:
+    """DQV quality measurements (dqv:hasQualityMeasurement) of the page's datasets, from the newest stored
+    score of each record that is not older than the record itself. One query per page; a failure to read
+    scores leaves the page without them (it must still be served)."""
+    from harvester.quality.dqv import quality_triples
+    from harvester.quality.history import latest_scores_for
+
+    try:
+        scores = latest_scores_for(ctx.store, [(r.source_id, r.remote_id) for r in rows])
+    except Exception:  # noqa: BLE001 - quality is an addition to the page, never a reason to fail it
+        logger.exception("feed: quality scores unavailable for this page")
+        return []
+    triples: list[Triple] = []
+    for row in rows:
+        stored = scores.get((row.source_id, row.remote_id))
+        if stored is not None and row.stable_uri and (row.updated_at is None or stored.computed_at >= row.updated_at):
+            triples += quality_triples(row.stable_uri, stored.score, computed_at=stored.computed_at)
+    return triples
