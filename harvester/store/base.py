@@ -9,6 +9,8 @@ created them.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -145,8 +147,9 @@ class StoreBase:
                     self._local.conn = None
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite), or the batch's."""
+    def _connection(self, *, immediate: bool) -> Iterator[Connection]:
+        """The calling thread's ``batch()`` connection, else a new one in its own transaction
+        (``BEGIN IMMEDIATE`` on SQLite when ``immediate``, so writers queue instead of failing)."""
         joined = getattr(self._local, "conn", None)
         if joined is not None:
             with _bind_errors():
@@ -154,21 +157,18 @@ class StoreBase:
             return
         self.ensure_schema()
         with _bind_errors(), self._engine.connect() as conn:
-            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            if immediate:
+                conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 yield conn
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _write(self) -> "contextlib.AbstractContextManager[Connection]":
+        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite), or the batch's."""
+        return self._connection(immediate=True)
+
+    def _read(self) -> "contextlib.AbstractContextManager[Connection]":
         """A connection in a read transaction (consistent snapshot), or the batch's."""
-        joined = getattr(self._local, "conn", None)
-        if joined is not None:
-            with _bind_errors():
-                yield joined
-            return
-        self.ensure_schema()
-        with _bind_errors(), self._engine.connect() as conn, conn.begin():
-            yield conn
+        return self._connection(immediate=False)
 
     def _stream(
         self, stmt: sa.Executable, convert: Callable[[sa.Row[Any]], T], batch: int = STREAM_BATCH
