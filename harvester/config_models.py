@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, SecretStr, StringConstraints,
@@ -324,6 +324,16 @@ class ValidationConfig(ConfigModel):
     shacl: bool = Field(False, description="also run DCAT-AP SHACL shapes on every record (slow)")
 
 
+class ProcessingConfig(ConfigModel):
+    """How a job maps records (see harvester/pipeline/map_pool.py)."""
+
+    map_workers: Union[Literal["auto"], Annotated[int, Field(ge=0, le=64)]] = Field(
+        "auto", description="worker processes that map, validate and score records while the job goes on "
+                            "gathering; 0 maps in the job's own process; auto: one per CPU beyond the first (max 8)")
+    parallel_after: int = Field(500, ge=1, description="records a job maps in-process before it starts the "
+                                                       "workers (small sources never start them)")
+
+
 class SmtpConfig(ConfigModel):
     host: str = Field(min_length=1)
     port: int = Field(587, ge=1, le=65535)
@@ -353,6 +363,7 @@ class Settings(ConfigModel):
     scheduler: SchedulerConfig = SchedulerConfig()
     retention: RetentionConfig = RetentionConfig()
     validation: ValidationConfig = ValidationConfig()
+    processing: ProcessingConfig = ProcessingConfig()
     notifications: Optional[NotificationsConfig] = None
     sources_dir: str = Field("sources", description="folder of source files")
     targets_dir: str = Field("targets", description="folder of target files")

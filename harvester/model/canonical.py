@@ -12,13 +12,13 @@ import hashlib
 import json
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from harvester.model.dataset import NESTED_TYPES, Dataset, Distribution
 
 T = TypeVar("T")
 
-_EMPTY = (None, "", (), [], {})
 
 
 @lru_cache(maxsize=None)
@@ -28,20 +28,31 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def to_dict(obj: Any) -> Any:
     """Plain JSON-able structure of a model object (dataclasses, tuples, scalars); empties dropped."""
-    if is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {}
-        for name in _field_names(type(obj)):
-            value = getattr(obj, name)
-            if value in _EMPTY:
-                continue
-            if name == "extras":
-                out[name] = [list(pair) for pair in value]
-                continue
-            out[name] = to_dict(value)
-        return out
-    if isinstance(obj, (tuple, list)):
-        return [to_dict(v) for v in obj]
-    return obj
+    shape = _SHAPES.get(type(obj))
+    if shape is None:
+        if is_dataclass(obj) and not isinstance(obj, type):
+            names = _field_names(type(obj))
+            shape = _SHAPES[type(obj)] = (names, attrgetter(*names) if len(names) > 1 else None)
+        elif isinstance(obj, (tuple, list)):
+            return [to_dict(v) for v in obj]
+        else:
+            return obj
+    names, getter = shape
+    out: dict[str, Any] = {}
+    for name, value in zip(names, getter(obj) if getter else (getattr(obj, names[0]),)):
+        # "not value" first: most values are set and truthy; of the falsy ones 0 and False are kept.
+        if not value and (value is None or type(value) in _DROPPED_EMPTY):
+            continue
+        if name == "extras":
+            out[name] = [list(pair) for pair in value]
+            continue
+        out[name] = value if type(value) is str else to_dict(value)
+    return out
+
+
+#: (field names, attrgetter of them) per model class, filled on first use.
+_SHAPES: dict[type, tuple[tuple[str, ...], Any]] = {}
+_DROPPED_EMPTY = (str, tuple, list, dict)
 
 
 def _build(cls: type[T], data: dict[str, Any]) -> T:
@@ -74,6 +85,12 @@ def canonical_json(obj: Any) -> str:
     """Deterministic JSON text of a model object or plain structure."""
     data = to_dict(obj)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_and_hash(obj: Any) -> tuple[str, str]:
+    """``(canonical_json(obj), stable_hash(obj))`` with the JSON built once."""
+    text = canonical_json(obj)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def stable_hash(obj: Any) -> str:

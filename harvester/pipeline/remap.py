@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from harvester.model.record import RemoteRef, SourceRecord
-from harvester.pipeline import assembly
-from harvester.pipeline.runner import HarvestRunner, Job, JobResult
+from harvester.pipeline.map_pool import MapStage
+from harvester.pipeline.runner import FLUSH_EVERY, HarvestRunner, Job, JobResult
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,21 @@ def remap_source(runner: HarvestRunner, source_id: str) -> JobResult:
     _source.http.close()
     row = store.start_job(source_id, trigger="remap", mapping_hash=engine.hash)
     job = Job(source_id, row.id)
-    policy = assembly.sdi_policy(runner.settings)
+    stage = runner.map_stage(source_id, engine)
+    try:
+        _remap_all(runner, job, stage)
+    finally:
+        stage.close()
+    runner.store_issues(job)
+    runner.record_quality(job)
+    status = "done_with_errors" if job.counts["invalid"] else "done"
+    finished = store.finish_job(job.job_id, status=status, stats=dict(job.counts), complete=False)
+    logger.info("remap of %s: %s %s", source_id, finished.status, dict(job.counts))
+    return JobResult(source_id, job.job_id, finished.status, False, dict(job.counts))
+
+
+def _remap_all(runner: HarvestRunner, job: Job, stage: MapStage) -> None:
+    store, source_id = runner.store, job.source_id
     for raw in store.iter_raw(source_id):
         prev = store.get_record(source_id, raw.remote_id)
         if prev is None or prev.status == "deleted":
@@ -32,13 +46,8 @@ def remap_source(runner: HarvestRunner, source_id: str) -> JobResult:
                         id_is_fallback=prev.id_is_fallback)
         record = SourceRecord(source_id, raw.remote_id, raw.media_type, raw.content, url=raw.url,
                               fetched_at=raw.fetched_at)
-        runner.map_and_store(job, engine, ref, record, prev, policy)
-        if len(job.pending) >= 200:
+        runner.store_processed(job, stage.submit((ref, record, prev), record))
+        if len(job.pending) >= FLUSH_EVERY:
             runner.flush(job)
+    runner.store_processed(job, stage.finish())
     runner.flush(job)
-    runner.store_issues(job)
-    runner.record_quality(job)
-    status = "done_with_errors" if job.counts["invalid"] else "done"
-    finished = store.finish_job(job.job_id, status=status, stats=dict(job.counts), complete=False)
-    logger.info("remap of %s: %s %s", source_id, finished.status, dict(job.counts))
-    return JobResult(source_id, job.job_id, finished.status, False, dict(job.counts))

@@ -20,16 +20,15 @@ from typing import Any, Callable, Optional
 from harvester.errors import HarvesterError, RecordError, SourceError
 from harvester.mapping.codelists import CodeLists
 from harvester.mapping.engine import MappingContext, MappingEngine
-from harvester.model.canonical import canonical_json, stable_hash
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import RemoteRef, SourceRecord
 from harvester.pipeline import assembly
 from harvester.pipeline.changes import Action, DeletionPlan, DeletionPolicy, classify, plan_deletions
-from harvester.pipeline.identity import assign_identity
-from harvester.quality import QualityScorer, record_scores
+from harvester.pipeline.map_pool import MapStage, resolve_workers
+from harvester.pipeline.processing import ProcessRecipe, Processed
+from harvester.quality import record_scores
 from harvester.sources.base import GatherContext, Source
 from harvester.store import RawRecord, RecordRow, Store
-from harvester.validate.sdi_rules import SdiPolicy, validate_sdi
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,6 @@ class HarvestRunner:
         self.store = store
         self.codelists = codelists or CodeLists.load()
         self.after_job = after_job
-        self._scorers: dict[int, QualityScorer] = {}
 
     # -- assembly -----------------------------------------------------------------------------
     def _source_cfg(self, source_id: str) -> Any:
@@ -158,7 +156,7 @@ class HarvestRunner:
             on_page=lambda cursor: self.store.save_checkpoint(source_id, "resume", cursor, job_id=job.job_id),
         )
         remap = self._mapping_changed(source_id, engine.hash)
-        policy = assembly.sdi_policy(self.settings)
+        stage = self.map_stage(source_id, engine)
         error: Optional[str] = None
         interrupted = False
         try:
@@ -166,7 +164,7 @@ class HarvestRunner:
                 if opts.stop.is_set():
                     interrupted = True
                     break
-                self._handle_ref(job, source, engine, ref, remap=remap, policy=policy)
+                self._handle_ref(job, source, stage, ref, remap=remap)
                 if opts.progress is not None:
                     opts.progress(job.counts)
                 if job.counts["gathered"] % HEARTBEAT_EVERY == 0:
@@ -178,7 +176,25 @@ class HarvestRunner:
             logger.warning("job %d: %s", job.job_id, exc)
         finally:
             source.http.close()
+            try:  # records already fetched are stored whatever ended the listing
+                self.store_processed(job, stage.finish())
+            finally:
+                stage.close()
         return self._finish(job, source, ctx, cfg, full=full, error=error, interrupted=interrupted)
+
+    def map_stage(self, source_id: str, engine: MappingEngine, *, workers: Optional[int] = None) -> MapStage:
+        """The map → validate → score stage of one job of ``source_id`` (in-process until the job has
+        mapped ``processing.parallel_after`` records, then in worker processes; see map_pool)."""
+        processing = getattr(self.settings, "processing", None)
+        recipe = ProcessRecipe(
+            spec=engine.spec, codelists_dir=str(self.codelists.directory), base_uri=self.settings.base_uri,
+            source_id=source_id,
+            variables=assembly.mapping_variables(self.settings, self.config.sources[source_id], source_id),
+            policy=assembly.sdi_policy(self.settings))
+        if workers is None:
+            workers = resolve_workers(getattr(processing, "map_workers", 0))
+        return MapStage(recipe, recipe.build(self.codelists, engine), workers=workers,
+                        parallel_after=getattr(processing, "parallel_after", 500))
 
     def _full_listing_due(self, source_id: str, cfg: Any) -> bool:
         """Full listing when there is no watermark yet, or every ``deletion.full_every`` runs."""
@@ -195,8 +211,7 @@ class HarvestRunner:
         last = self.store.last_complete_job(source_id)
         return last is None or last.mapping_hash != mapping_hash
 
-    def _handle_ref(self, job: Job, source: Source, engine: MappingEngine, ref: RemoteRef, *, remap: bool,
-                    policy: SdiPolicy) -> None:
+    def _handle_ref(self, job: Job, source: Source, stage: MapStage, ref: RemoteRef, *, remap: bool) -> None:
         job.counts["gathered"] += 1
         if ref.deleted:
             job.announced_deleted.add(ref.remote_id)
@@ -223,37 +238,29 @@ class HarvestRunner:
             job.pending_touch.append(ref.remote_id)
             job.counts[Action.UNCHANGED.value] += 1
         else:
-            self.map_and_store(job, engine, ref, record, prev, policy)
+            self.store_processed(job, stage.submit((ref, record, prev), record))
         if len(job.pending) + len(job.pending_touch) >= FLUSH_EVERY:
             self.flush(job)
 
-    def map_and_store(self, job: Job, engine: MappingEngine, ref: RemoteRef, record: SourceRecord,
-                       prev: Optional[RecordRow], policy: SdiPolicy) -> None:
-        """Map one fetched record, validate it, and store record + raw bytes + issues (shared by remap)."""
-        variables = assembly.mapping_variables(self.settings, self.config.sources[job.source_id], job.source_id)
-        result = engine.map_record(record, MappingContext(job.source_id, ref.remote_id, variables))
-        issues = list(result.issues)
-        dataset = result.dataset
-        if dataset is not None:
-            dataset = assign_identity(dataset, base_uri=self.settings.base_uri, source_id=job.source_id,
-                                      remote_id=ref.remote_id)
-            issues.extend(validate_sdi(dataset, policy, self.codelists))
-        map_errors = [i for i in result.issues if i.blocking]
+    def store_processed(self, job: Job, done: list[tuple[tuple[RemoteRef, SourceRecord, Optional[RecordRow]],
+                                                           Processed]]) -> None:
+        """Buffer the rows, raw bytes, scores and issues of processed records (shared by remap)."""
+        for (ref, record, prev), processed in done:
+            self._store_one(job, ref, record, prev, processed)
+
+    def _store_one(self, job: Job, ref: RemoteRef, record: SourceRecord, prev: Optional[RecordRow],
+                   out: Processed) -> None:
         now = datetime.now(timezone.utc)
-        if dataset is None or map_errors:
-            action, status, mapped_hash, dataset_json = Action.INVALID, "invalid", None, None
+        if out.status == "current":
+            action = classify(prev.status if prev else None, prev.mapped_hash if prev else None, out.mapped_hash)
         else:
-            mapped_hash = stable_hash(dataset)
-            action = classify(prev.status if prev else None, prev.mapped_hash if prev else None, mapped_hash)
-            status, dataset_json = "current", canonical_json(dataset)
-        changed = action in (Action.CREATED, Action.UPDATED) or prev is None or prev.status != status
+            action = Action.INVALID
+        changed = action in (Action.CREATED, Action.UPDATED) or prev is None or prev.status != out.status
         row = RecordRow(
-            source_id=job.source_id, remote_id=ref.remote_id, status=status, remote_modified=ref.modified,
-            content_hash=record.content_hash, mapped_hash=mapped_hash, dataset_json=dataset_json,
-            stable_uri=dataset.uri if dataset else None, title=dataset.title if dataset else None,
-            access_rights=dataset.access_rights if dataset else None,
-            organisation=_organisation(dataset), kode_pemda=dataset.kode_pemda if dataset else None,
-            modified=dataset.modified if dataset else None, page_url=ref.url,
+            source_id=job.source_id, remote_id=ref.remote_id, status=out.status, remote_modified=ref.modified,
+            content_hash=record.content_hash, mapped_hash=out.mapped_hash, dataset_json=out.dataset_json,
+            stable_uri=out.stable_uri, title=out.title, access_rights=out.access_rights,
+            organisation=out.organisation, kode_pemda=out.kode_pemda, modified=out.modified, page_url=ref.url,
             first_seen=prev.first_seen if prev else now, last_seen=now,
             updated_at=now if changed else (prev.updated_at if prev else now), deleted_at=None,
             last_job_id=job.job_id, id_is_fallback=ref.id_is_fallback,
@@ -262,10 +269,9 @@ class HarvestRunner:
                         record.url, record.fetched_at)
         job.pending.append((row, raw))
         job.counts[action.value] += 1
-        if status == "current" and dataset is not None:  # quality score at harvest time (issue: reports)
-            scorer = self._scorers.setdefault(id(policy), QualityScorer(self.codelists, policy))
-            job.scores.append((ref.remote_id, scorer.score(dataset, issues)))
-        for issue in issues:
+        if out.score is not None:  # quality score at harvest time (issue: reports)
+            job.scores.append((ref.remote_id, out.score))
+        for issue in out.issues:
             job.issues.append((ref.remote_id, issue))
 
     def flush(self, job: Job) -> None:
@@ -355,13 +361,6 @@ class HarvestRunner:
         self.store.finish_job(job_id, status="done", stats=dict(job.stats or {}, deleted=count, confirmed_by=os.getenv("USER", "cli")),
                               complete=True)
         return count
-
-
-def _organisation(dataset: Any) -> Optional[str]:
-    if dataset is None:
-        return None
-    agent = dataset.creator or dataset.publisher
-    return (agent.identifier or agent.name) if agent else None
 
 
 def _deletion_kwargs(cfg: Any) -> dict[str, Any]:

@@ -154,3 +154,34 @@ def test_remap_uses_stored_raw_records_without_fetching(setup):
     assert server.hits("/catalog.ttl") == hits
     assert result.stats.get("gathered") == 2
     assert result.stats.get("unchanged", 0) + result.stats.get("updated", 0) == 2
+
+
+def _rows(store: Store) -> list[tuple]:
+    return sorted((r.remote_id, r.status, r.mapped_hash, r.dataset_json, r.stable_uri, r.title, r.organisation)
+                  for r in store.iter_records("katalog"))
+
+
+def test_mapping_in_worker_processes_stores_what_in_process_mapping_stores(setup, tmp_path: Path, caplog):
+    """The same 120-record source harvested with map_workers 0 and 2 (workers from record 10 on):
+    identical rows, issues and scores; remap through the workers too."""
+    caplog.set_level("INFO", logger="harvester.pipeline.map_pool")
+    config, store, server = setup
+    ids = [f"d{i:03d}" for i in range(120)]
+    serve(server, ids)
+    settings_file = tmp_path / "harvester.yaml"
+    base = settings_file.read_text()
+    results = {}
+    for workers in (0, 2):
+        settings_file.write_text(base.replace("state.db", f"state-{workers}.db") + f"processing:\n  map_workers: {workers}\n  parallel_after: 10\n")
+        cfg = load_settings(settings_file)
+        own = Store(cfg.settings.database.url)
+        own.ensure_schema()
+        runner = HarvestRunner(cfg, own)
+        result = runner.run("katalog", RunOptions(full=True))
+        remapped = remap_source(runner, "katalog")
+        issues = sorted((i.remote_id, i.code, i.message) for i in own.issues_for_job(result.job_id))
+        results[workers] = (result.stats, _rows(own), issues, remapped.stats)
+        own.close()
+    assert results[0][0].get("created") == 120
+    assert results[2] == results[0]
+    assert caplog.text.count("mapping in 2 worker processes from record 11 on") == 2  # harvest and remap
