@@ -256,11 +256,16 @@ class HarvestRunner:
         else:
             action = Action.INVALID
         changed = action in (Action.CREATED, Action.UPDATED) or prev is None or prev.status != out.status
+        # A record that turned invalid keeps the identity it had: the change feed's tombstone must name
+        # the URI consumers know, and status pages the title and OPD operators know.
+        kept = prev if out.status == "invalid" and prev is not None else None
         row = RecordRow(
             source_id=job.source_id, remote_id=ref.remote_id, status=out.status, remote_modified=ref.modified,
             content_hash=record.content_hash, mapped_hash=out.mapped_hash, dataset_json=out.dataset_json,
-            stable_uri=out.stable_uri, title=out.title, access_rights=out.access_rights,
-            organisation=out.organisation, kode_pemda=out.kode_pemda, modified=out.modified, page_url=ref.url,
+            stable_uri=out.stable_uri or (kept.stable_uri if kept else None),
+            title=out.title or (kept.title if kept else None), access_rights=out.access_rights,
+            organisation=out.organisation or (kept.organisation if kept else None), kode_pemda=out.kode_pemda,
+            modified=out.modified, page_url=ref.url,
             first_seen=prev.first_seen if prev else now, last_seen=now,
             updated_at=now if changed else (prev.updated_at if prev else now), deleted_at=None,
             last_job_id=job.job_id, id_is_fallback=ref.id_is_fallback,

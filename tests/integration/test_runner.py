@@ -185,3 +185,20 @@ def test_mapping_in_worker_processes_stores_what_in_process_mapping_stores(setup
     assert results[0][0].get("created") == 120
     assert results[2] == results[0]
     assert caplog.text.count("mapping in 2 worker processes from record 11 on") == 2  # harvest and remap
+
+
+def test_a_record_that_turns_invalid_keeps_its_identity(setup):
+    config, store, server = setup
+    runner = HarvestRunner(config, store)
+    serve(server, ["a", "b"])
+    runner.run("katalog", RunOptions(full=True))
+    before = store.get_record("katalog", "https://ex.test/ds/b")
+    broken = catalogue(["a", "b"]).replace('dct:title "Jumlah penduduk b"@id ;', "")
+    assert broken != catalogue(["a", "b"])
+    server.add("/catalog.ttl", broken, content_type="text/turtle")
+    result = runner.run("katalog", RunOptions(full=True))
+    assert result.stats.get("invalid") == 1
+    after = store.get_record("katalog", "https://ex.test/ds/b")
+    assert after.status == "invalid" and after.dataset_json is None
+    assert (after.stable_uri, after.title, after.organisation) == (before.stable_uri, before.title, before.organisation)
+    assert after.stable_uri == "https://ex.test/ds/b"
