@@ -74,7 +74,7 @@ class FeedQueries:
     def read(self) -> Iterator[Connection]:
         """A connection in one consistent read transaction."""
         self.store.ensure_schema()
-        engine = self.store._engine  # the store's engine (no public accessor yet)
+        engine = self.store.engine
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")

@@ -39,7 +39,7 @@ def engine_of(store: Any) -> Engine:
     """The SQLAlchemy engine of a ``Store`` (ValueError for a dry-run or engine-less store)."""
     if getattr(store, "dry_run", False):
         raise ValueError("quality history is not written for a dry run")
-    engine = getattr(store, "_engine", None)
+    engine = getattr(store, "engine", None)
     if not isinstance(engine, Engine):
         raise ValueError(f"{store!r} has no database engine")
     return engine

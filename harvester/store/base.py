@@ -102,6 +102,12 @@ class StoreBase:
         self._schema_ready = False
 
     @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for read-only queries of other packages (feed, quality history) that
+        the Store API does not cover; writes go through the Store's methods."""
+        return self._engine
+
+    @property
     def dialect(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self._engine.dialect.name
