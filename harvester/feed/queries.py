@@ -16,7 +16,7 @@ snapshot per transaction; on PostgreSQL the transaction is REPEATABLE READ).
   indexed seek instead of skipping N-1 pages.
 * ``page``: up to ``limit`` rows strictly after a key (the store's keyset order and filters).
 * ``record_by_uri``: lookup by ``stable_uri`` for datasets that keep their original http(s) IRI.
-  There is no index on ``stable_uri`` yet (a full scan; see the lead's notes).
+  Indexed (``ix_record_stable_uri``, migration 0003).
 
 The filter clauses and the keyset seek are the store's own (``harvester.store.feed``), so the feed
 and ``Store.iter_datasets`` always agree on membership and order. The theme filter is confirmed in

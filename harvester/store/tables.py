@@ -136,6 +136,7 @@ sa.Index("ix_record_feed", record.c.status, record.c.updated_at, record.c.source
 # changes_since: every status, same order.
 sa.Index("ix_record_updated_at", record.c.updated_at, record.c.source_id, record.c.remote_id)
 sa.Index("ix_record_organisation", record.c.organisation)
+sa.Index("ix_record_stable_uri", record.c.stable_uri)
 sa.Index("ix_record_access_rights", record.c.access_rights)
 sa.Index("ix_record_kode_pemda", record.c.kode_pemda)
 sa.Index("ix_record_source_status", record.c.source_id, record.c.status)
