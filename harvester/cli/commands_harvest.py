@@ -53,6 +53,39 @@ def harvest(state: CliState, source_ids: tuple[str, ...], all_sources: bool, dry
     sys.exit(worst)
 
 
+@click.command()
+@click.argument("source_ids", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="every configured source")
+@click.option("--dry-run", is_flag=True, help="show per target what would be created, updated or withdrawn")
+@click.pass_obj
+def push(state: CliState, source_ids: tuple[str, ...], all_sources: bool, dry_run: bool) -> None:
+    """Push stored records of SOURCE_IDs (or --all) to the CKAN targets now, without harvesting.
+
+    Retries earlier failures, applies withdrawals whose grace period is over and brings a newly
+    enabled target up to date. Exit 3 when a portal was unavailable or failed (the work is retried
+    later), else 1 when a portal refused a dataset or a hand edit blocked an update (conflict).
+    """
+    if not source_ids and not all_sources:
+        raise click.UsageError("give one or more SOURCE_IDs or --all")
+    pusher = state.pusher()
+    worst = 0
+    for sid in state.source_ids(source_ids, all_sources):
+        if dry_run:
+            click.echo(f"{sid}: dry run (nothing written)")
+            for line in pusher.describe(pusher.plan(sid)):
+                click.echo(f"  {line}")
+            continue
+        report = pusher.sync(sid)
+        click.echo(f"{sid}: " + ("; ".join(report.lines()) or "no enabled target"))
+        totals = report.total()
+        if report.errors or totals["failed"]:
+            worst = max(worst, 3)
+        elif totals["rejected"] or totals["conflict"]:
+            worst = max(worst, 1)
+    state.close()
+    sys.exit(worst)
+
+
 class _Progress:
     """A one-line live counter on a terminal (stderr) while a job runs; silent when not a terminal,
     so logs and pipes get only the final summary line."""
@@ -172,4 +205,4 @@ def _mapping_files(state: CliState, paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
-COMMANDS = [harvest, preview, remap, confirm_deletions, validate_config, validate_mappings]
+COMMANDS = [harvest, push, preview, remap, confirm_deletions, validate_config, validate_mappings]

@@ -119,3 +119,31 @@ def test_big_first_push_is_looked_up_in_one_listing(tmp_path: Path, http_server:
     searches = [json.loads(r.body) for r in http_server.requests if r.path == "/api/action/package_search"]
     assert len(searches) == 1 and searches[0]["rows"] == 0  # the count said: nothing of ours is there
     assert searches[0]["fq"].startswith("sdi_harvest_uri:https\\:\\/\\/data.example.go.id\\/dataset\\/*")
+
+
+def test_push_command_previews_then_pushes_stored_records(tmp_path: Path, http_server: RecordedServer,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`harvester push`: --dry-run lists what would happen and writes nothing; a real run against a
+    portal that answers 503 reports the failures per target and exits 3 (a target was unavailable)."""
+    from harvester.cli import main
+
+    _, store = make(tmp_path, http_server, 3)
+    store.close()
+    monkeypatch.setenv("URL", http_server.base_url)
+    monkeypatch.setenv("TOKEN", "s3cret")
+    argv = ["--config", str(tmp_path / "harvester.yaml"), "push"]
+    with pytest.raises(SystemExit) as dry:
+        main(argv + ["--dry-run", "katalog"])
+    out = capsys.readouterr().out
+    assert dry.value.code == 0 and "katalog: dry run" in out and "kota" in out and "create" in out, out
+    assert http_server.hits("/api/action/package_create") == 0
+    http_server.add("/api/action/package_create", "<html>Service Unavailable</html>", status=503)
+    with pytest.raises(SystemExit) as real:
+        main(argv + ["katalog"])
+    out = capsys.readouterr().out
+    assert real.value.code == 3, out
+    assert "kota: failed=3" in out and "s3cret" not in out
+    with pytest.raises(SystemExit) as usage:
+        main(argv)
+    assert usage.value.code == 2
