@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable, Optional, Sequence
 
 import click
@@ -46,33 +46,63 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _next_runs(config: Any, store: Any) -> dict[str, Optional[datetime]]:
+    """When the daemon would next run each scheduled source (the scheduler's own rule: the clock
+    grid of its trigger after its last start; a missed run is due now)."""
+    from harvester.ops.triggers import first_run_time, make_trigger
+
+    now = datetime.now(timezone.utc)
+    tz = config.settings.scheduler.timezone
+    out: dict[str, Optional[datetime]] = {}
+    for sid, cfg in config.sources.items():
+        if not cfg.enabled or cfg.schedule.manual:
+            continue
+        last = store.list_jobs(sid, limit=1)
+        out[sid] = first_run_time(make_trigger(cfg.schedule, tz), last[0].started_at if last else None, now)
+    return out
+
+
+def _duration(started: Optional[datetime], finished: Optional[datetime]) -> Optional[str]:
+    if started is None or finished is None:
+        return None
+    seconds = int((finished - started).total_seconds())
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.pass_obj
 def status(state: CliState, as_json: bool) -> None:
-    """Sources with their last job and record counts."""
+    """Sources (state, schedule, last job, next run, records) and targets (push state per portal)."""
+    from harvester.ops.overview import collect
+
     config, store = state.config, state.store
-    rows = []
-    for sid, cfg in sorted(config.sources.items()):
-        jobs = store.list_jobs(sid, limit=1)
-        last = jobs[0] if jobs else None
-        rows.append({
-            "source": sid, "type": cfg.type, "enabled": bool(getattr(cfg, "enabled", True)),
-            "last_job": last.id if last else None, "last_status": last.status if last else None,
-            "last_finished": last.finished_at if last else None,
-            "records": len(store.known_ids(sid)),
-        })
-    targets = [{"target": tid, "level": getattr(t, "level", None), "enabled": bool(getattr(t, "enabled", False))}
-               for tid, t in sorted(config.targets.items())]
+    view = collect(store, config, next_runs=lambda: _next_runs(config, store))
+    sources = [{
+        "source": s.id, "type": s.type, "state": s.state, "schedule": s.schedule,
+        "last_job": s.last_job.id if s.last_job else None, "last_status": s.last_job.status if s.last_job else None,
+        "last_finished": s.last_job.finished_at if s.last_job else None,
+        "last_success": s.last_success.finished_at if s.last_success else None,
+        "next_run": s.next_run, "records": s.records_current, "invalid": s.records_invalid,
+    } for s in view.sources]
+    targets = [{
+        "target": t.id, "level": t.level, "enabled": t.enabled, "disabled_reason": t.disabled_reason,
+        "counts": t.counts, "pending": t.pending, "keeps_failing": t.keeps_failing, "last_push": t.last_push,
+        "last_error_at": t.last_error_at,
+    } for t in view.targets]
     if as_json:
-        echo_json({"sources": rows, "targets": targets})
+        echo_json({"sources": sources, "targets": targets})
     else:
-        echo_table(["source", "type", "enabled", "last job", "status", "finished", "records"],
-                   [[r["source"], r["type"], r["enabled"], r["last_job"], r["last_status"], r["last_finished"],
-                     r["records"]] for r in rows])
+        echo_table(["source", "type", "state", "schedule", "last job", "status", "finished", "next run", "records",
+                    "invalid"],
+                   [[r["source"], r["type"], r["state"], r["schedule"], r["last_job"], r["last_status"],
+                     r["last_finished"], r["next_run"], r["records"], r["invalid"]] for r in sources])
         if targets:
             click.echo("")
-            echo_table(["target", "level", "enabled"], [[t["target"], t["level"], t["enabled"]] for t in targets])
+            echo_table(["target", "level", "enabled", "pushed", "pending", "failing", "conflict", "last push"],
+                       [[t["target"], t["level"], t["enabled"] or (t["disabled_reason"] or False),
+                         t["counts"].get("pushed", 0), t["pending"], t["keeps_failing"], t["counts"].get("conflict", 0),
+                         t["last_push"]] for t in targets])
     state.close()
 
 
@@ -87,11 +117,11 @@ def jobs(state: CliState, source_id: Optional[str], limit: int, as_json: bool) -
         state.source_ids((source_id,), False)
     rows = state.store.list_jobs(source_id, limit=limit)
     if as_json:
-        echo_json(rows)
+        echo_json([dict(asdict(j), duration=_duration(j.started_at, j.finished_at)) for j in rows])
     else:
-        echo_table(["id", "source", "trigger", "status", "started", "finished", "complete", "stats"],
-                   [[j.id, j.source_id, j.trigger, j.status, j.started_at, j.finished_at, j.complete, j.stats]
-                    for j in rows])
+        echo_table(["id", "source", "trigger", "status", "started", "duration", "complete", "stats"],
+                   [[j.id, j.source_id, j.trigger, j.status, j.started_at, _duration(j.started_at, j.finished_at),
+                     j.complete, j.stats] for j in rows])
     state.close()
 
 

@@ -74,8 +74,16 @@ def test_harvest_status_jobs_job_and_preview(example_copy: Path, tmp_path: Path)
     status = json.loads(harvester(*cfg, "status", "--json", env=env).stdout)
     by_source = {row["source"]: row for row in status["sources"]}
     assert by_source["katalog-diskominfotik"]["records"] == 8 and by_source["daftar-data-opd"]["records"] == 0
+    katalog = by_source["katalog-diskominfotik"]
+    assert katalog["state"] in ("ok", "errors") and katalog["last_success"] and katalog["next_run"] > katalog["last_finished"]
+    assert by_source["daftar-data-opd"]["state"] == "never"
+    assert {t["target"]: t["enabled"] for t in status["targets"]} == {"kota": False, "jatim": False, "nasional": False}
+    assert all(t["disabled_reason"] and t["pending"] == 0 for t in status["targets"])
     jobs = json.loads(harvester(*cfg, "jobs", "--json", env=env).stdout)
     assert {j["source_id"] for j in jobs} == {"katalog-diskominfotik", "dinkes-sipd"}
+    assert all(j["duration"] and j["duration"].startswith("0:00:") for j in jobs)
+    table = harvester(*cfg, "status", env=env).stdout
+    assert "NEXT RUN" in table and "PENDING" in table and "katalog-diskominfotik" in table
     job = json.loads(harvester(*cfg, "job", str(jobs[0]["id"]), "--json", env=env).stdout)
     assert job["job"]["status"] in ("done", "done_with_errors") and job["issues"]
     preview = harvester(*cfg, "preview", "daftar-data-opd", "--limit", "2", env=env)
