@@ -12,9 +12,6 @@ LRU): after a harvest changes a few records, the pages around them re-render fro
   IRIs is ever held; memory stays flat for any size. It reads but does not fill the chunk cache
   (a dump would only evict what the pages need).
 
-A record without a description is published with its title as description (DCAT-AP mandatory
-property; see ``_dcat_ap_minimum``).
-
 Failure behaviour: a record whose stored JSON no longer loads (e.g. written by a newer version) is
 left out of pages and dumps with an error log naming it; ``dataset`` raises ``ValueError`` for it
 (the app answers 500). Profile errors propagate.
@@ -25,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import replace
 from typing import Any, Iterable, Iterator, Optional
 
 from rdflib import URIRef
@@ -55,15 +51,6 @@ def load_dataset(row: RecordRow) -> Optional[Dataset]:
         return None
 
 
-def _dcat_ap_minimum(dataset: Dataset) -> Dataset:
-    """DCAT-AP 3 makes ``dct:description`` mandatory (sh:Violation); a record without one (an
-    empty source field) gets its title, so a consumer validating the feed does not reject the
-    whole page. Workaround until the DCAT-AP profile applies this rule itself (lead's notes)."""
-    if dataset.description and dataset.description.strip():
-        return dataset
-    return replace(dataset, description=dataset.title)
-
-
 def content_key(row: RecordRow) -> str:
     """Identity of a record's content: its mapped hash, or a digest of the JSON when absent."""
     if row.mapped_hash:
@@ -88,7 +75,7 @@ class Renderer:
         dataset = load_dataset(row)
         if dataset is None:
             return None
-        triples = self.profile.dataset_triples(_dcat_ap_minimum(dataset))
+        triples = self.profile.dataset_triples(dataset)
         made = (self.writers[ext].chunk(triples), str(self.profile.dataset_uri(dataset)))
         if store:
             self.cache.put(key, made)

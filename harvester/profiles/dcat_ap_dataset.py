@@ -12,6 +12,7 @@ Decisions (see also the module docstring of ``dcat_ap``):
 * Codes become IRIs from the code lists (``Code.uri``); an unknown code is left out where RDF needs
   an IRI (``dcat:theme``, ``dct:language`` ...) and kept as a plain literal on the ``sdi:`` property
   where the SDI shapes check the value (so the shape reports it instead of it vanishing).
+* ``dct:description`` is mandatory in DCAT-AP: a dataset without one gets its title as description.
 * ``dcat:accessURL`` is mandatory in DCAT-AP; when a distribution has no access URL the download URL,
   then the data-service endpoint, then the dataset's landing page, then the dataset IRI is used.
 * Non-IRI values of IRI-valued properties that carry meaning as text (``dct:conformsTo "Standard 1"``,
@@ -137,8 +138,9 @@ class DatasetTriples(DistributionTriples):
 
         add((node, A, T_SERIES if ds.type == "series" else T_DATASET))
         add((node, P_TITLE, text(ds.title)))
-        if ds.description:
-            add((node, P_DESC, text(ds.description)))
+        # dct:description is mandatory in DCAT-AP 3 (sh:Violation): a record whose source left it empty
+        # is described by its title, so one thin record does not make a consumer reject a whole page.
+        add((node, P_DESC, text(ds.description if ds.description and ds.description.strip() else ds.title)))
         for kw in ds.keywords:
             if kw:
                 add((node, P_KEYWORD, text(kw)))
