@@ -9,11 +9,17 @@ the ones ckanapi, OWSLib and Sickle make through ``client.session``:
   connection failures, where the server cannot have acted on the request;
 * a per-host rate limit (minimum interval between requests) and a per-host concurrency cap;
 * a maximum response size (``ResponseTooLarge``), read as a stream so a huge body is never buffered;
+  bodies are accumulated without a second full-size copy (a 100 MB page costs ~100 MB, not 200);
 * a User-Agent, default headers and auth (basic, bearer, API-key header) — secrets are never logged;
 * ``file://`` URLs for local files (bundled examples, tests).
 
 ``get()`` adds conditional GET: pass the stored validators of a URL and a 304 comes back as
 ``HttpResponse(not_modified=True)``; the validators dict is updated in place on a 200.
+``get(..., into=file)`` writes the body into a binary file object instead of memory (same size
+cap; ``HttpResponse.content`` then stays empty): for catalogue dumps of 100 MB and more that a
+parser can read from disk. Internally such a request is sent with requests' ``stream=True``: the
+adapter then checks only the declared Content-Length and the caller reads the body under the cap
+(any other ``stream=True`` user of ``client.session`` takes on that duty too).
 Errors: ``HttpUnavailable`` (retries exhausted, connection failed, 5xx/429) and ``HttpStatusError``
 (4xx other than 429) carry url and status; callers translate them into Source/Target errors.
 """
@@ -21,12 +27,13 @@ Errors: ``HttpUnavailable`` (retries exhausted, connection failed, 5xx/429) and 
 from __future__ import annotations
 
 import email.utils
+import io
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal, Mapping, Optional, Protocol
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -174,6 +181,8 @@ class PolicyAdapter(HTTPAdapter):
 
     def send(self, request, **kwargs):  # type: ignore[no-untyped-def,override]
         kwargs["timeout"] = kwargs.get("timeout") or (self.policy.connect_timeout, self.policy.read_timeout)
+        # stream=True from the caller: it reads the body itself (HttpClient.get(into=...)), under the cap.
+        caller_reads = kwargs.get("stream") is True
         kwargs["stream"] = True
         gate = self._gate(request.url)
         idempotent = request.method.upper() in IDEMPOTENT
@@ -186,7 +195,7 @@ class PolicyAdapter(HTTPAdapter):
                 try:
                     response = super().send(request, **kwargs)
                     if response.status_code not in RETRY_STATUSES:
-                        _read_capped(response, self.policy.max_bytes)
+                        self._finish(response, caller_reads)
                         return response
                     failure = f"HTTP {response.status_code}"
                     retriable = idempotent or response.status_code == 429
@@ -199,7 +208,7 @@ class PolicyAdapter(HTTPAdapter):
                     retriable = idempotent
             if not retriable or attempt >= self.policy.retries:
                 if response is not None:
-                    _read_capped(response, self.policy.max_bytes)
+                    self._finish(response, caller_reads)
                     return response  # caller sees the final 429/5xx status
                 raise HttpUnavailable(f"{failure} after {attempt + 1} attempt(s)", url=request.url)
             delay = self._delay(attempt, response)
@@ -210,15 +219,38 @@ class PolicyAdapter(HTTPAdapter):
             self._sleep(delay)
             attempt += 1
 
+    def _finish(self, response: requests.Response, caller_reads: bool) -> None:
+        """Read the body under the cap, or (caller reads it) only check the declared length.
 
-def _read_capped(response: requests.Response, max_bytes: int) -> None:
-    """Read the streamed body into ``response._content`` unless it exceeds ``max_bytes``."""
+        A redirect's body is always read here: requests consumes it itself, outside any cap.
+        """
+        if caller_reads and not response.is_redirect:
+            _check_declared(response, self.policy.max_bytes)
+        else:
+            _read_capped(response, self.policy.max_bytes)
+
+
+class BodySink(Protocol):
+    """Where ``HttpClient.get(into=...)`` writes a body: a binary file, or anything with ``write``."""
+
+    def write(self, data: bytes, /) -> Any: ...
+
+
+def _check_declared(response: requests.Response, max_bytes: int) -> None:
+    """Raise ResponseTooLarge (closing the response) when Content-Length exceeds ``max_bytes``."""
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         response.close()
         raise ResponseTooLarge(f"response of {declared} bytes exceeds the {max_bytes}-byte limit",
                                url=response.url, status=response.status_code)
-    chunks: list[bytes] = []
+
+
+def _copy_capped(response: requests.Response, sink: BodySink, max_bytes: int) -> int:
+    """Copy the streamed body into ``sink``; return its size.
+
+    Raises ResponseTooLarge beyond ``max_bytes`` and HttpUnavailable when the body is cut short.
+    """
+    _check_declared(response, max_bytes)
     size = 0
     try:
         for chunk in response.iter_content(64 * 1024):
@@ -227,11 +259,27 @@ def _read_capped(response: requests.Response, max_bytes: int) -> None:
                 response.close()
                 raise ResponseTooLarge(f"response exceeds the {max_bytes}-byte limit",
                                        url=response.url, status=response.status_code)
-            chunks.append(chunk)
+            sink.write(chunk)
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
         raise HttpUnavailable(f"body truncated: {exc.__class__.__name__}", url=response.url,
                               status=response.status_code) from exc
-    response._content = b"".join(chunks)  # noqa: SLF001 - requests' documented caching slot
+    return size
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> None:
+    """Read the streamed body into ``response._content`` unless it exceeds ``max_bytes``."""
+    # BytesIO hands its buffer over without copying: joining a list of chunks would hold the body
+    # twice at the end, which is what dominates peak memory on big pages. With a Content-Length
+    # (and no content coding, which changes the size) the buffer is sized once, up front.
+    buffer = io.BytesIO()
+    declared = response.headers.get("Content-Length") or ""
+    if declared.isdigit() and 0 < int(declared) <= max_bytes and not response.headers.get("Content-Encoding"):
+        buffer.seek(int(declared) - 1)
+        buffer.write(b"\0")
+        buffer.seek(0)
+    size = _copy_capped(response, buffer, max_bytes)
+    buffer.truncate(size)
+    response._content = buffer.getvalue()  # noqa: SLF001 - requests' documented caching slot
     response._content_consumed = True  # noqa: SLF001
 
 
@@ -245,8 +293,11 @@ class FileAdapter(HTTPAdapter):
         response.request = request
         if path.is_file():
             response.status_code = 200
-            response._content = path.read_bytes()  # noqa: SLF001
-            response.headers["Content-Length"] = str(len(response._content))  # noqa: SLF001
+            response.headers["Content-Length"] = str(path.stat().st_size)
+            if kwargs.get("stream"):  # the caller reads the body (see HttpClient.get(into=...))
+                response.raw = path.open("rb")
+            else:
+                response._content = path.read_bytes()  # noqa: SLF001
         else:
             response.status_code = 404
             response._content = b""  # noqa: SLF001
@@ -287,13 +338,24 @@ class HttpClient:
             value = auth.token.get_secret_value()
             self.session.headers[auth.header] = f"Bearer {value}" if auth.type == "bearer" else value
 
-    def request(self, method: str, url: str, *, raise_for_status: bool = True, **kwargs: Any) -> HttpResponse:
-        """Send a request under the policy. Raises HttpUnavailable / HttpStatusError / ResponseTooLarge."""
+    def request(self, method: str, url: str, *, raise_for_status: bool = True, into: Optional[BodySink] = None,
+                **kwargs: Any) -> HttpResponse:
+        """Send a request under the policy. Raises HttpUnavailable / HttpStatusError / ResponseTooLarge.
+
+        With ``into`` the body is written to that file object (under the size cap) and the
+        returned ``content`` is empty.
+        """
         try:
-            resp = self.session.request(method, url, **kwargs)
+            resp = self.session.request(method, url, stream=into is not None, **kwargs)
+            if into is not None:
+                try:
+                    _copy_capped(resp, into, self.policy.max_bytes)
+                finally:
+                    resp.close()
         except requests.RequestException as exc:
             raise HttpUnavailable(f"request failed: {exc.__class__.__name__}: {exc}", url=url) from exc
-        out = HttpResponse(url=resp.url or url, status=resp.status_code, headers=resp.headers, content=resp.content)
+        content = resp.content if into is None else b""
+        out = HttpResponse(url=resp.url or url, status=resp.status_code, headers=resp.headers, content=content)
         if raise_for_status:
             if resp.status_code == 429 or resp.status_code >= 500:
                 raise HttpUnavailable(f"HTTP {resp.status_code}", url=out.url, status=resp.status_code)
@@ -308,13 +370,15 @@ class HttpClient:
         params: Any = None,
         headers: Mapping[str, str] | None = None,
         validators: dict[str, dict[str, str]] | None = None,
+        into: Optional[BodySink] = None,
         **kwargs: Any,
     ) -> HttpResponse:
         """GET with optional conditional request.
 
         ``validators`` maps a URL to ``{"etag": ..., "last_modified": ...}``; when given, stored
         validators are sent and the dict is updated from the response. A 304 returns
-        ``not_modified=True`` with an empty body.
+        ``not_modified=True`` with an empty body. ``into``: write the body to that binary file
+        object instead of ``content`` (see the module docstring).
         """
         send_headers = dict(headers or {})
         key = url if params is None else requests.Request("GET", url, params=params).prepare().url or url
@@ -324,7 +388,7 @@ class HttpClient:
                 send_headers["If-None-Match"] = stored["etag"]
             if stored.get("last_modified"):
                 send_headers["If-Modified-Since"] = stored["last_modified"]
-        resp = self.request("GET", url, params=params, headers=send_headers, **kwargs)
+        resp = self.request("GET", url, params=params, headers=send_headers, into=into, **kwargs)
         if resp.status == 304:
             resp.not_modified = True
             return resp

@@ -16,13 +16,21 @@ object's ``@id``, else the title (``id_is_fallback``). A dataset with neither id
 is skipped with a warning; so is a second dataset repeating an identifier. ``modified`` is passed
 through as written (it may be an ISO 8601 repeating interval such as ``R/P1W``).
 
+Memory: the catalogue's top-level ``dataset`` array (and a bare list) is decoded one dataset at a
+time while refs are yielded, and the raw bytes are dropped once decoded to text, so a 50 MB
+data.json never exists as one tree of Python objects; everything else is decoded whole.
+
 Failure behaviour: an unreachable or unusable catalogue (HTML, invalid UTF-8, bad JSON, no dataset
 list) raises SourceUnavailable / SourceProtocolError naming the URL; a bad entry never loses the
-others. On 304 the page is reported unchanged and not parsed.
+others. Because datasets stream, a JSON syntax error or a malformed ``catalog``/``datasetSeries``
+member *after* the ``dataset`` array is raised once the datasets before it have been yielded (the
+listing then still fails as a whole: no checkpoint, no deletions). On 304 the page is reported
+unchanged and not parsed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Iterator, Optional
 
@@ -31,7 +39,8 @@ from pydantic import Field
 from harvester.errors import SourceProtocolError
 from harvester.model.record import RemoteRef
 from harvester.sources.base import GatherContext, Source, SourceOptions, fetch_page
-from harvester.sources.json_body import decode_json, json_payload
+from harvester.sources.json_body import (JsonArray, decode_at, expect, json_error, json_payload, json_text,
+                                         skip_space)
 from harvester.sources.paging_support import warn
 
 logger = logging.getLogger(__name__)
@@ -73,6 +82,13 @@ def dataset_identity(obj: dict[str, Any]) -> tuple[Optional[str], bool]:
     return title, True
 
 
+def _check_end(text: str, end: int) -> None:
+    """Only whitespace may follow the top-level value (``json.loads``'s "Extra data")."""
+    end = skip_space(text, end)
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+
+
 class DataJsonSource(Source):
     """Lists the datasets of a data.json catalogue."""
 
@@ -87,12 +103,59 @@ class DataJsonSource(Source):
         if resp.not_modified:
             ctx.page_unchanged(url)
             return
-        body = decode_json(self.source_id, resp, what="data.json")
-        entries = list(self._entries(body, url, ctx))
+        text, where = json_text(self.source_id, resp, what="data.json"), resp.url
+        del resp  # only the text is walked: the bytes need not stay alive
         seen: set[str] = set()
+        entries = self._walk(text, url, where, ctx)
         refs = (ref for ref in (self._ref(obj, series, url, ctx, seen) for obj, series in entries) if ref)
         yield from ctx.take(refs)
         ctx.page_done({"url": url, "done": True})
+
+    def _walk(self, text: str, url: str, where: str, ctx: GatherContext) -> Iterator[tuple[Any, Optional[str]]]:
+        """``_entries`` of the document, streaming its dataset array. Raises SourceProtocolError."""
+        try:
+            yield from self._document(text, url, ctx)
+        except json.JSONDecodeError as exc:
+            raise json_error(self.source_id, where, "data.json", exc) from exc
+
+    def _document(self, text: str, url: str, ctx: GatherContext) -> Iterator[tuple[Any, Optional[str]]]:
+        """Walk the top-level value; raises json.JSONDecodeError as ``json.loads`` would (but lazily)."""
+        pos = skip_space(text, 0)
+        if text[pos:pos + 1] == "[":
+            array = JsonArray(text, pos)
+            yield from ((obj, None) for obj in array)
+            _check_end(text, array.end or 0)
+            return
+        if text[pos:pos + 1] != "{":
+            body, end = decode_at(text, pos)
+            _check_end(text, end)
+            yield from self._entries(body, url, ctx)
+            return
+        rest: dict[str, Any] = {}  # every member but the streamed dataset array
+        streamed = False
+        pos = skip_space(text, pos + 1)
+        while text[pos:pos + 1] != "}":
+            if text[pos:pos + 1] != '"':
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, pos)
+            key, pos = decode_at(text, pos)
+            pos = skip_space(text, expect(text, pos, ":", "Expecting ':' delimiter"))
+            if key == "dataset" and not streamed and text[pos:pos + 1] == "[":
+                streamed, array = True, JsonArray(text, pos)
+                yield from ((obj, None) for obj in array)
+                pos = array.end or 0
+            else:
+                rest[key], pos = decode_at(text, pos)
+            pos = skip_space(text, pos)
+            if text[pos:pos + 1] != "}":
+                pos = expect(text, pos, ",", "Expecting ',' delimiter")
+                pos = skip_space(text, pos)
+                if text[pos:pos + 1] != '"':
+                    raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, pos)
+        _check_end(text, pos + 1)
+        if streamed:  # a catalogue: its series and nested catalogues follow its datasets, as before
+            yield from self._catalog(rest, url, ctx, depth=0)
+        else:
+            yield from self._entries(rest, url, ctx)
 
     def _entries(self, body: Any, url: str, ctx: GatherContext) -> Iterator[tuple[Any, Optional[str]]]:
         """(dataset object, series id) pairs in document order. Raises SourceProtocolError."""

@@ -11,6 +11,10 @@ old ``purl.org/hydra`` namespace). A page repeating an earlier one, a next link 
 page itself or ``max_pages`` ends paging. Catalogue-level publisher/language/licence found on one
 page are inherited by datasets of later pages that have none.
 
+Memory: a page is downloaded into an anonymous temporary file (deleted when closed) and parsed
+from there, so a 100 MB dump is never in memory next to its parsed index; only the compact index
+(``rdf_parse``) outlives the page's reading.
+
 Failure behaviour: the first page failing (network, HTTP, unparseable, unsafe XML, HTML instead
 of RDF) raises SourceUnavailable / SourceProtocolError naming the URL and the parser's message;
 a later page failing marks the listing incomplete and keeps what was listed. A 304 page is not
@@ -19,8 +23,10 @@ parsed: the next link remembered from its last reading is followed (``page_memor
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from typing import Any, Iterator, Literal, Optional
+import tempfile
+from typing import Any, BinaryIO, Iterator, Literal, Optional
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import Field
@@ -32,7 +38,7 @@ from harvester.sources.gather_rules import (max_pages_reached, page_failed, repe
                                             stop_at_limit)
 from harvester.sources.paging_support import UNKNOWN, recall_next, remember_next, warn
 from harvester.sources.rdf_parse import RdfError, detect_format, parse_document
-from harvester.sources.rdf_split import CatalogDefaults, DatasetRecord, Splitter
+from harvester.sources.rdf_split import WATCH, CatalogDefaults, DatasetRecord, Splitter
 
 logger = logging.getLogger(__name__)
 
@@ -101,22 +107,31 @@ class DcatRdfSource(Source):
 
         Raises SourceUnavailable / SourceProtocolError (the latter for unusable bodies).
         """
-        resp = fetch_page(self, url, ctx)
-        if resp.not_modified:
-            if recall_next(ctx, url) is not UNKNOWN:
-                ctx.page_unchanged(url)
-                return _UNCHANGED
-            resp = fetch_page(self, url, None)  # successor unknown: read the page once more
-        if guard.seen(resp.content):
-            return _REPEATED
-        fmt = "RDF"
-        try:
-            fmt = detect_format(resp.content, content_type=resp.content_type, url=url, forced=self.options.format)
-            index = parse_document(resp.content, fmt, base_iri=resp.url or url, charset=resp.charset)
-        except RdfError as exc:
-            raise SourceProtocolError(f"cannot read {fmt} page: {exc}", source_id=self.source_id, url=url) from None
-        # Only the index outlives this call: a big body is not kept alive while refs are yielded.
-        return Splitter(index, base=self.options.url, include_series=self.options.include_series,
+        with tempfile.TemporaryFile(prefix="harvester-rdf-") as spool:
+            body = _Digesting(spool)
+            resp = fetch_page(self, url, ctx, into=body)
+            if resp.not_modified:
+                if recall_next(ctx, url) is not UNKNOWN:
+                    ctx.page_unchanged(url)
+                    return _UNCHANGED
+                spool.seek(0)
+                spool.truncate()
+                body = _Digesting(spool)
+                resp = fetch_page(self, url, None, into=body)  # successor unknown: read the page once more
+            # PageGuard hashes what it is given: the body's digest stands for the body.
+            if guard.seen(body.digest.digest()):
+                return _REPEATED
+            fmt = "RDF"
+            try:
+                spool.seek(0)
+                head = spool.read(4096)  # all that format detection looks at
+                fmt = detect_format(head, content_type=resp.content_type, url=url, forced=self.options.format)
+                graph = parse_document(spool, fmt, base_iri=resp.url or url, charset=resp.charset, watch=WATCH)
+            except RdfError as exc:
+                raise SourceProtocolError(f"cannot read {fmt} page: {exc}", source_id=self.source_id,
+                                          url=url) from None
+        # Only the index outlives this call: the body is gone while refs are yielded.
+        return Splitter(graph, base=self.options.url, include_series=self.options.include_series,
                         max_triples=self.options.max_triples_per_dataset)
 
     def _next_url(self, splitter: Splitter, url: str, ctx: GatherContext) -> Optional[str]:
@@ -156,3 +171,15 @@ class DcatRdfSource(Source):
 
     def checkpoint(self) -> Optional[dict[str, Any]]:
         return None  # RDF catalogues have no standard "modified since" query: every run lists all
+
+
+class _Digesting:
+    """A write-only view of the spool file that hashes the body on its way to disk."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)

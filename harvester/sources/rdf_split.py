@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from harvester.sources.rdf_parse import RDF_TYPE, SubjectIndex
+from harvester.sources.rdf_parse import RDF_TYPE, ParsedGraph
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -38,6 +38,10 @@ DCAT_DATASET = f"<{DCAT}dataset>"
 IDENTIFIER, TITLE, MODIFIED = f"<{DCT}identifier>", f"<{DCT}title>", f"<{DCT}modified>"
 INHERITED = (f"<{DCT}publisher>", f"<{DCT}language>", f"<{DCT}license>")
 NEXT_LINKS = frozenset(f"<{ns}{name}>" for ns in HYDRA for name in ("next", "nextPage"))
+#: Predicates the parser lists for the splitter (``parse_document(watch=WATCH)``).
+WATCH = frozenset({RDF_TYPE, DCAT_DATASET}) | NEXT_LINKS
+#: The types that decide what is a record (others are never looked at).
+_DECISIVE = frozenset({DATASET, SERIES, f"<{DCAT}Catalog>"}) | NOT_RECORDS
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 Triple = tuple[str, str, str]
@@ -77,28 +81,51 @@ class CatalogDefaults:
         return bool(self.values)
 
 
-class Splitter:
-    """Finds the datasets of one parsed document and builds their records."""
+def pairs(flat: list[str]) -> Iterator[tuple[str, str]]:
+    """(predicate, object) pairs of a subject's flat ``[p1, o1, p2, o2, ...]`` list."""
+    it = iter(flat)
+    return zip(it, it)
 
-    def __init__(self, index: SubjectIndex, *, base: str, include_series: bool = True,
+
+class Splitter:
+    """Finds the datasets of one parsed document and builds their records.
+
+    ``graph`` must have been parsed with ``watch=WATCH``: types, catalogue listings and paging
+    links are read from its watched triples, not from a scan of every triple.
+    """
+
+    def __init__(self, graph: ParsedGraph, *, base: str, include_series: bool = True,
                  max_triples: int = 50_000) -> None:
-        self.index = index
+        index = self.index = graph.index
         self.base = base
         self.max_triples = max_triples
-        types: dict[str, set[str]] = {}
-        listed: dict[str, str] = {}  # dataset -> catalogue listing it
-        for s, pos in index.items():
-            for p, o in pos:
-                if p == RDF_TYPE:
+        types: dict[str, set[str]] = {}  # only the types that matter here: a few per dataset
+        listings: dict[str, list[str]] = {}  # catalogue -> datasets it lists (dcat:dataset)
+        watched, self._next = graph.watched, set()
+        for k in range(0, len(watched), 3):
+            s, p, o = watched[k], watched[k + 1], watched[k + 2]
+            if p == RDF_TYPE:
+                if o in _DECISIVE:
                     types.setdefault(s, set()).add(o)
-                elif p == DCAT_DATASET:
-                    listed.setdefault(o, s)
+            elif p == DCAT_DATASET:
+                listings.setdefault(s, []).append(o)
+            else:  # a hydra next link
+                value = o[1:-1] if o.startswith("<") else literal_value(o)
+                if value:
+                    self._next.add(value)
+        # Subjects in document order (first appearance), not in the order the watched triples came.
+        order = {s: n for n, s in enumerate(index) if s in types or s in listings}
+        types = {s: types[s] for s in sorted(types, key=order.__getitem__)}
+        listed: dict[str, str] = {}  # dataset -> (first) catalogue listing it
+        for catalog in sorted(listings, key=order.__getitem__):
+            for dataset in listings[catalog]:
+                listed.setdefault(dataset, catalog)
         catalogs = [s for s, t in types.items() if f"<{DCAT}Catalog>" in t] + list(listed.values())
         self.catalogs = list(dict.fromkeys(catalogs))  # typed, or listing datasets (hydra:Collection ...)
         self._listed = listed
         wanted = {DATASET, SERIES} if include_series else {DATASET}
         datasets = [s for s, t in types.items() if t & wanted and not t & NOT_RECORDS]
-        datasets += [d for d in listed if d not in types and d in index]
+        datasets += [d for d in listed if d in index and RDF_TYPE not in index[d][::2]]  # listed, untyped
         self.datasets = list(dict.fromkeys(datasets))
         self._stop = set(self.datasets) | set(self.catalogs) | {s for s, t in types.items() if t & {DATASET, SERIES}}
         self._skolem = {d: self._skolem_iri(d) for d in self.datasets if d.startswith("_:")}
@@ -106,14 +133,7 @@ class Splitter:
     # -- document-level facts ----------------------------------------------------------------------
     def next_links(self) -> list[str]:
         """Hydra next-page links (``hydra:next`` / legacy ``hydra:nextPage``), as strings, sorted."""
-        found = set()
-        for pos in self.index.values():
-            for p, o in pos:
-                if p in NEXT_LINKS:
-                    value = o[1:-1] if o.startswith("<") else literal_value(o)
-                    if value:
-                        found.add(value)
-        return sorted(found)
+        return sorted(self._next)
 
     def catalog_defaults(self, catalog: Optional[str] = None) -> CatalogDefaults:
         """The inheritable values of ``catalog`` (default: the document's only catalogue)."""
@@ -122,7 +142,7 @@ class Splitter:
                 return CatalogDefaults()
             catalog = self.catalogs[0]
         defaults = CatalogDefaults()
-        for p, o in self.index.get(catalog, ()):
+        for p, o in pairs(self.index.get(catalog, [])):
             if p in INHERITED:
                 defaults.values.setdefault(p, []).append(o)
                 defaults.descriptions.setdefault(p, []).extend(self._collect(o, limit=self.max_triples)[0])
@@ -149,10 +169,10 @@ class Splitter:
             if p not in has:
                 triples.extend((node, p, v) for v in values)
                 triples.extend(defaults.descriptions.get(p, ()))
-        own = self.index.get(node, ())
+        own = self.index.get(node, [])
         remote_id, fallback = self._remote_id(node, own, triples)
         focus = self._skolem.get(node, node)
-        modified = sorted(v for v in (literal_value(o) for p, o in own if p == MODIFIED) if v)
+        modified = sorted(v for v in (literal_value(o) for p, o in pairs(own) if p == MODIFIED) if v)
         payload = canonical_ntriples(triples, self._skolem)
         return DatasetRecord(remote_id=remote_id, focus=focus[1:-1], payload=payload,
                              modified=modified[-1] if modified else None, id_is_fallback=fallback,
@@ -165,7 +185,7 @@ class Splitter:
         stack, seen = [start], {start}
         while stack:
             node = stack.pop()
-            for p, o in index.get(node, ()):
+            for p, o in pairs(index.get(node, [])):
                 out.append((node, p, o))
                 if p != RDF_TYPE and o not in seen and o[0] in "<_" and o in index and o not in stop:
                     seen.add(o)
@@ -174,18 +194,19 @@ class Splitter:
                 return out, True
         return out, False
 
-    def _remote_id(self, node: str, own: list[tuple[str, str]], triples: list[Triple]) -> tuple[str, bool]:
+    def _remote_id(self, node: str, own: list[str], triples: list[Triple]) -> tuple[str, bool]:
         if not node.startswith("_:"):
             return node[1:-1], False
         for wanted in (IDENTIFIER, TITLE):
-            values = sorted(v.strip() for v in (literal_value(o) for p, o in own if p == wanted) if v and v.strip())
+            values = sorted(v.strip() for v in (literal_value(o) for p, o in pairs(own) if p == wanted)
+                            if v and v.strip())
             if values:
                 return values[0], wanted == TITLE
         digest = hashlib.sha256(canonical_ntriples(triples, {node: "<urn:x:focus>"})).hexdigest()
         return f"sha256:{digest[:32]}", True
 
     def _skolem_iri(self, node: str) -> str:
-        remote_id, _ = self._remote_id(node, self.index.get(node, ()), self._collect(node, limit=self.max_triples)[0])
+        remote_id, _ = self._remote_id(node, self.index.get(node, []), self._collect(node, limit=self.max_triples)[0])
         return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.base + '#' + remote_id)}>"
 
 

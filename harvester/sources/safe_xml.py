@@ -12,6 +12,7 @@ API::
 
     root = parse_xml(data, what="CSW GetRecords page 2")   # -> lxml element
     declares_entities(data)                                 # -> bool, the pre-parse check alone
+    stream_declares_entities(file)                          # -> the same check on a spooled file
     data = to_standalone(element)                           # -> bytes of a standalone document
     doc = parse_html(data, what="WAF listing")              # -> lxml.html root element
 
@@ -23,13 +24,14 @@ source or record error without losing where the problem was.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import BinaryIO, Optional
 
 from lxml import etree, html
 
 __all__ = [
     "XmlError", "UnsafeXml", "XmlSyntaxError",
     "parse_xml", "to_standalone", "local_name", "looks_like_html", "parse_html", "declares_entities",
+    "stream_declares_entities",
 ]
 
 _DOCTYPE = b"<!DOCTYPE"
@@ -78,6 +80,36 @@ def declares_entities(data: bytes) -> bool:
         head = data.decode("utf-16", errors="ignore").encode("utf-8")
     start = head.find(_DOCTYPE)
     return start >= 0 and head.find(_ENTITY, start) >= 0
+
+
+def stream_declares_entities(stream: BinaryIO, chunk_size: int = 1 << 20) -> bool:
+    """``declares_entities`` for a seekable binary file, read in chunks (a dump need not fit in memory).
+
+    Same answer as ``declares_entities(stream.read())``: a ``<!DOCTYPE`` followed, anywhere later,
+    by ``<!ENTITY``. UTF-16 documents are read whole (they are small in practice). Leaves the
+    stream positioned at its start.
+    """
+    stream.seek(0)
+    if stream.read(2) in _UTF16_BOMS:
+        stream.seek(0)
+        found = declares_entities(stream.read())
+        stream.seek(0)
+        return found
+    stream.seek(0)
+    marker, carry, found = _DOCTYPE, b"", False
+    while not found:
+        chunk = stream.read(chunk_size)
+        if not chunk:
+            break
+        data = carry + chunk
+        at = data.find(marker)
+        if at >= 0 and marker is _DOCTYPE:
+            marker, data = _ENTITY, data[at:]
+            at = data.find(marker)
+        found = at >= 0 and marker is _ENTITY
+        carry = data[-(len(marker) - 1):]  # a marker may straddle two chunks
+    stream.seek(0)
+    return found
 
 
 

@@ -88,6 +88,7 @@ class SpreadsheetSource(Source):
             return
         try:
             sheet, rows = self._open(resp.content, url, resp.charset)
+            del resp  # a CSV is read from its decoded text: its bytes need not stay alive meanwhile
             yield from self._rows(rows, sheet, url, ctx)
         except TableError as exc:
             raise self._error(str(exc), url) from exc
