@@ -28,6 +28,8 @@ class RemoteRef:
     deleted: bool = False
     id_is_fallback: bool = False
     meta: tuple[tuple[str, Any], ...] = ()  # source-specific extras (e.g. ('page', 3))
+    #: The payload as the source already parsed it, handed on to the reader (see SourceRecord.parsed).
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class SourceRecord:
     ``media_type`` tells the reader what the bytes are: ``application/json``,
     ``application/xml``, ``application/n-triples`` (a dataset's subgraph), ``text/turtle``,
     ``application/x-table-row+json`` (a spreadsheet row as a JSON object of column -> value).
+
+    ``parsed`` optionally carries what the source already parsed, so that the reader need not parse
+    the bytes again; it must say exactly what ``content`` says. Defined forms: for
+    ``application/n-triples``, the triples as ``(subject, predicate, object)`` N-Triples terms (blank
+    node labels may differ from the bytes'). It is not stored: a record read back from the store (remap)
+    is parsed from its bytes, with the same result (tests compare both ways on every sample).
     """
 
     source_id: str
@@ -46,6 +54,7 @@ class SourceRecord:
     url: Optional[str] = None
     fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     meta: tuple[tuple[str, Any], ...] = ()
+    parsed: Any = field(default=None, compare=False, repr=False)
 
     @property
     def content_hash(self) -> str:

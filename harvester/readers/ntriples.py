@@ -16,6 +16,7 @@ the caller falls back to pyoxigraph, which then decides (and words any error).
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 # Single-character negations ([^>]*) are what keeps this fast: the regex engine runs them in a
 # tight loop, where a general character class costs several times more per character. A term that
@@ -101,5 +102,38 @@ def triples(data: bytes) -> list[Triple] | None:
                 return None  # <> as object
             append((s_iri or _blank(s_blank), p, o))
     except _Refused:
+        return None
+    return out
+
+
+def from_terms(terms: Iterable[tuple[str, str, str]]) -> list[Triple] | None:
+    """The ``triples`` form of triples given as N-Triples terms (what the dcat-rdf source holds after
+    parsing a page: ``<iri>``, ``_:label``, ``"lexical"``, ``"lexical"@lang``, ``"lexical"^^<iri>``).
+
+    Saves parsing the record's bytes again when the source hands its terms on (``SourceRecord.parsed``).
+    Returns None when a term is not in that form (the caller then parses the bytes).
+    """
+    out: list[Triple] = []
+    append = out.append
+    try:
+        for s, p, o in terms:
+            kind = o[0]
+            if kind == "<":
+                obj: Term = o[1:-1]
+            elif kind == "_":
+                obj = o
+            elif kind == '"':
+                end = o.rindex('"')
+                lexical = o[1:end]
+                if "\\" in lexical:
+                    lexical = unescape(lexical)
+                tail = o[end + 1:]
+                obj = (lexical, tail[1:].lower() if tail[:1] == "@" else "")
+            else:
+                return None
+            if p[0] != "<" or s[0] not in "<_":
+                return None
+            append((s[1:-1] if s[0] == "<" else s, p[1:-1], obj))
+    except (ValueError, IndexError, TypeError):  # _Refused is a ValueError
         return None
     return out

@@ -133,6 +133,7 @@ class Source(abc.ABC):
             content=ref.payload,
             url=ref.url,
             meta=ref.meta,
+            parsed=ref.parsed,
         )
 
     def checkpoint(self) -> Optional[dict[str, Any]]:

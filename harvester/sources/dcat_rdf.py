@@ -167,7 +167,7 @@ class DcatRdfSource(Source):
     def _ref(record: DatasetRecord, url: str) -> RemoteRef:
         return RemoteRef(remote_id=record.remote_id, modified=record.modified, url=url, payload=record.payload,
                          media_type=NTRIPLES, id_is_fallback=record.id_is_fallback,
-                         meta=(("focus", record.focus),))
+                         meta=(("focus", record.focus),), parsed=record.terms)
 
     def checkpoint(self) -> Optional[dict[str, Any]]:
         return None  # RDF catalogues have no standard "modified since" query: every run lists all

@@ -68,6 +68,8 @@ class DatasetRecord:
     id_is_fallback: bool = False
     triples: int = 0
     truncated: bool = False
+    #: the triples the payload was written from (N-Triples terms, skolem IRIs applied), for the reader
+    terms: list[Triple] = field(default_factory=list, compare=False, repr=False)
 
 
 @dataclass
@@ -173,10 +175,10 @@ class Splitter:
         remote_id, fallback = self._remote_id(node, own, triples)
         focus = self._skolem.get(node, node)
         modified = sorted(v for v in (literal_value(o) for p, o in pairs(own) if p == MODIFIED) if v)
-        payload = canonical_ntriples(triples, self._skolem)
+        terms, payload = canonical_form(triples, self._skolem)
         return DatasetRecord(remote_id=remote_id, focus=focus[1:-1], payload=payload,
                              modified=modified[-1] if modified else None, id_is_fallback=fallback,
-                             triples=payload.count(b"\n"), truncated=truncated)
+                             triples=len(terms), truncated=truncated, terms=terms)
 
     def _collect(self, start: str, *, limit: int) -> tuple[list[Triple], bool]:
         """Triples of ``start`` and of the nodes it reaches (see module docstring)."""
@@ -212,6 +214,13 @@ class Splitter:
 
 def canonical_ntriples(triples: list[Triple], rename: dict[str, str]) -> bytes:
     """Sorted, de-duplicated N-Triples; blank nodes renamed by ``rename`` or by a content hash."""
+    return canonical_form(triples, rename)[1]
+
+
+def canonical_form(triples: list[Triple], rename: dict[str, str]) -> tuple[list[Triple], bytes]:
+    """The canonical triples (blank nodes renamed by ``rename`` or by a content hash; de-duplicated;
+    in the order of their N-Triples lines) and those lines as bytes. The triples are exactly what
+    parsing the bytes gives back, in the same order, which is what lets the reader skip the parse."""
     described: dict[str, list[tuple[str, str]]] = {}
     for s, p, o in triples:
         if s[0] == "_":
@@ -230,6 +239,12 @@ def canonical_ntriples(triples: list[Triple], rename: dict[str, str]) -> bytes:
         return known
 
     empty: frozenset[str] = frozenset()
-    lines = {f"{label(s, empty) if s[0] == '_' else s} {p} {label(o, empty) if o[0] == '_' else o} .\n"
-             for s, p, o in triples}
-    return "".join(sorted(lines)).encode("utf-8")
+    lines: dict[str, Triple] = {}
+    for s, p, o in triples:
+        if s[0] == "_":
+            s = label(s, empty)
+        if o[0] == "_":
+            o = label(o, empty)
+        lines[f"{s} {p} {o} .\n"] = (s, p, o)
+    order = sorted(lines)
+    return [lines[line] for line in order], "".join(order).encode("utf-8")
