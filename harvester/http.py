@@ -301,6 +301,7 @@ class FileAdapter(HTTPAdapter):
         else:
             response.status_code = 404
             response._content = b""  # noqa: SLF001
+            response.raw = io.BytesIO(b"")  # a streaming caller reads and closes raw: give it an empty body
         return response
 
 

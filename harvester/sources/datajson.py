@@ -139,7 +139,7 @@ class DataJsonSource(Source):
                 raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, pos)
             key, pos = decode_at(text, pos)
             pos = skip_space(text, expect(text, pos, ":", "Expecting ':' delimiter"))
-            if key == "dataset" and not streamed and text[pos:pos + 1] == "[":
+            if key == "dataset" and text[pos:pos + 1] == "[":  # a repeated "dataset" array is listed too
                 streamed, array = True, JsonArray(text, pos)
                 yield from ((obj, None) for obj in array)
                 pos = array.end or 0
