@@ -67,6 +67,12 @@ class DryRunStore:
     def get_record(self, source_id: str, remote_id: str) -> Optional[RecordRow]:
         return self.records.get((source_id, remote_id)) or self._store.get_record(source_id, remote_id)
 
+    def get_records(self, source_id: str, remote_ids: Iterable[str]) -> dict[str, RecordRow]:
+        ids = list(remote_ids)
+        found = self._store.get_records(source_id, ids)
+        found.update({rid: self.records[(source_id, rid)] for rid in ids if (source_id, rid) in self.records})
+        return found
+
     def save_record(self, row: RecordRow, raw: RawRecord | None = None) -> None:
         self.records[(row.source_id, row.remote_id)] = row
 
@@ -119,7 +125,7 @@ class DryRunStore:
         self.targets[(row.source_id, row.remote_id, row.target)] = row
 
     def add_issues(self, issues: Iterable[Issue], *, job_id: int | None, source_id: str, remote_id: str | None = None) -> None:
-        self.issues.extend((remote_id, issue) for issue in issues)
+        self.issues.extend((issue.remote_id or remote_id, issue) for issue in issues)
 
     def load_checkpoint(self, source_id: str, kind: str) -> Optional[dict]:
         if (source_id, kind) in self.checkpoints:

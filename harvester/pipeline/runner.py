@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 50  # records between job heartbeats (the reaper looks at heartbeat_at)
 FLUSH_EVERY = 200  # buffered record writes per bulk upsert (one transaction, not one per record)
+LOOKUP_EVERY = 100  # listed records whose stored state is looked up with one query
 PENDING_DELETIONS = "pending_deletions"
 
 
@@ -82,6 +83,7 @@ class Job:
         # one per record, without holding the database write lock while the source is fetched.
         self.pending: list[tuple[RecordRow, RawRecord]] = []
         self.pending_touch: list[str] = []
+        self.waiting: list[RemoteRef] = []  # listed, not yet looked up / fetched (see LOOKUP_EVERY)
         self.scores: list[tuple[str, Any]] = []  # (remote_id, DatasetScore) recorded with the job
 
 
@@ -175,11 +177,12 @@ class HarvestRunner:
                                            stage=Stage.GATHER, location=getattr(exc, "url", None))))
             logger.warning("job %d: %s", job.job_id, exc)
         finally:
-            source.http.close()
-            try:  # records already fetched are stored whatever ended the listing
+            try:  # records already listed are fetched and stored whatever ended the listing
+                self._handle_waiting(job, source, stage, remap=remap)
                 self.store_processed(job, stage.finish())
             finally:
                 stage.close()
+                source.http.close()
         return self._finish(job, source, ctx, cfg, full=full, error=error, interrupted=interrupted)
 
     def map_stage(self, source_id: str, engine: MappingEngine, *, workers: Optional[int] = None) -> MapStage:
@@ -225,22 +228,30 @@ class HarvestRunner:
                 Severity.WARNING, "ID-FALLBACK", "record has no stable identifier; derived from its content",
                 stage=Stage.GATHER, remote_id=ref.remote_id, hint_id="Beri setiap dataset ID yang tetap.",
                 hint_en="Give every dataset a stable identifier.")))
-        prev = self.store.get_record(job.source_id, ref.remote_id)
-        try:
-            record = source.fetch(ref)
-        except RecordError as exc:
-            self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
+        job.waiting.append(ref)
+        if len(job.waiting) >= LOOKUP_EVERY:
+            self._handle_waiting(job, source, stage, remap=remap)
+
+    def _handle_waiting(self, job: Job, source: Source, stage: MapStage, *, remap: bool) -> None:
+        """Look the waiting refs' records up in one query, then fetch each and map what changed."""
+        refs, job.waiting = job.waiting, []
+        if not refs:
             return
-        except SourceError as exc:  # one record's fetch failing does not end the listing
-            self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
-            return
-        if prev is not None and not remap and prev.status == "current" and prev.content_hash == record.content_hash:
-            job.pending_touch.append(ref.remote_id)
-            job.counts[Action.UNCHANGED.value] += 1
-        else:
-            self.store_processed(job, stage.submit((ref, record, prev), record))
-        if len(job.pending) + len(job.pending_touch) >= FLUSH_EVERY:
-            self.flush(job)
+        known = self.store.get_records(job.source_id, [ref.remote_id for ref in refs])
+        for ref in refs:
+            prev = known.get(ref.remote_id)
+            try:
+                record = source.fetch(ref)
+            except (RecordError, SourceError) as exc:  # one record's fetch failing does not end the listing
+                self._record_failed(job, ref.remote_id, Stage.FETCH, "FETCH-FAILED", str(exc))
+                continue
+            if prev is not None and not remap and prev.status == "current" and prev.content_hash == record.content_hash:
+                job.pending_touch.append(ref.remote_id)
+                job.counts[Action.UNCHANGED.value] += 1
+            else:
+                self.store_processed(job, stage.submit((ref, record, prev), record))
+            if len(job.pending) + len(job.pending_touch) >= FLUSH_EVERY:
+                self.flush(job)
 
     def store_processed(self, job: Job, done: list[tuple[tuple[RemoteRef, SourceRecord, Optional[RecordRow]],
                                                            Processed]]) -> None:
@@ -335,13 +346,12 @@ class HarvestRunner:
     def store_issues(self, job: Job) -> None:
         """Persist the job's issues under the record they belong to (the source's remote id: rules may
         have named the dataset by its dct:identifier, which is not how the store keys records)."""
-        by_record: dict[Optional[str], list[Issue]] = {}
-        for remote_id, issue in job.issues:
-            if remote_id is not None and issue.remote_id != remote_id:
-                issue = dataclasses.replace(issue, remote_id=remote_id)
-            by_record.setdefault(remote_id, []).append(issue)
-        for remote_id, issues in by_record.items():
-            self.store.add_issues(issues, job_id=job.job_id, source_id=job.source_id, remote_id=remote_id)
+        issues = [dataclasses.replace(issue, remote_id=remote_id)
+                  if remote_id is not None and issue.remote_id != remote_id else issue
+                  for remote_id, issue in job.issues]
+        # One call: the store inserts them a few hundred per statement in one transaction (an issue's
+        # own remote_id is what it is stored under).
+        self.store.add_issues(issues, job_id=job.job_id, source_id=job.source_id)
 
     def record_quality(self, job: Job) -> None:
         """Append the job's dataset scores to the quality history (a failure here never fails the job)."""

@@ -85,6 +85,17 @@ class RecordsMixin(StoreBase):
             ).first()
         return record_from_row(row) if row is not None else None
 
+    def get_records(self, source_id: str, remote_ids: Iterable[str]) -> dict[str, RecordRow]:
+        """The stored records among ``remote_ids`` (missing ids are absent), a few hundred per query:
+        the runner looks up a listing's records in bulk instead of one query per record."""
+        found: dict[str, RecordRow] = {}
+        with self._read() as conn:
+            for ids in chunked(dict.fromkeys(remote_ids)):
+                stmt = sa.select(record).where(record.c.source_id == source_id, record.c.remote_id.in_(ids))
+                for row in conn.execute(stmt):
+                    found[row.remote_id] = record_from_row(row)
+        return found
+
     def iter_records(self, source_id: str, *, status: str | None = None) -> Iterator[RecordRow]:
         """Stream the records of a source ordered by remote_id (flat memory)."""
         stmt = sa.select(record).where(record.c.source_id == source_id).order_by(record.c.remote_id)

@@ -240,3 +240,12 @@ def test_issues_for_record_latest_job_only(store: Store) -> None:
 def test_add_issues_rejects_non_issue(store: Store) -> None:
     with pytest.raises(TypeError, match="Issue"):
         store.add_issues([{"code": "X"}], job_id=None, source_id="kota")  # type: ignore[list-item]
+
+
+def test_get_records_in_bulk(store: Store) -> None:
+    ids = [f"r-{i:04d}" for i in range(1200)]  # more than one query's worth of ids
+    store.save_records([rec(rid, title=f"T {rid}") for rid in ids[::2]])
+    found = store.get_records("kota", ids + ["r-0000", "missing"])
+    assert set(found) == set(ids[::2])
+    assert found["r-0002"].title == "T r-0002" and found["r-0002"] == store.get_record("kota", "r-0002")
+    assert store.get_records("kota", []) == {} and store.get_records("other-source", ids) == {}
