@@ -3,12 +3,11 @@
 The example Kota Blitar config is harvested (see test_quality_report.py), ``ReportApp`` is served by a
 real WSGI server on 127.0.0.1, Chromium renders ``/report`` (DOM dump + screenshot in the test's tmp
 dir), and the per-OPD rows, the city card and the trend chart are compared with ``/report.json``
-served by the same app. Needs Debian ``chromium`` (``apt-get install chromium chromium-driver``).
+served by the same app. Needs Debian ``chromium``: installed by the test when missing (root).
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 from html.parser import HTMLParser
@@ -22,6 +21,7 @@ import requests
 from harvester.quality.render_svg import decimal_id
 from harvester.quality.web import ReportApp
 from tests.integration.test_quality_report import Example, example  # noqa: F401 (fixture)
+from tests.support.browser import ensure_chromium
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -60,8 +60,7 @@ def served(example: Example) -> Iterator[str]:  # noqa: F811
 
 def chromium(url: str, tmp_path: Path, *, screenshot: bool = False) -> str:
     """The rendered DOM of ``url``; with ``screenshot`` also saves ``report.png`` in ``tmp_path``."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "Chromium is required: apt-get install chromium chromium-driver"
+    binary, _ = ensure_chromium()
     base = [binary, *FLAGS, "--window-size=1280,2000"]
     if screenshot:
         shot = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-shot'}",

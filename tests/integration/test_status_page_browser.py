@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 from harvester.settings import load_settings
 from harvester.store import Store
 from tests.ckan_stack.procs import free_port
+from tests.support.browser import ensure_chromium
 from tests.unit.ops.example_copy import copy_example
 
 pytestmark = [pytest.mark.integration]
@@ -34,24 +34,6 @@ pytestmark = [pytest.mark.integration]
 CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--window-size=1400,1600"]
-
-
-def ensure_chromium() -> tuple[str, str]:
-    """Paths of chromium and chromedriver, installing the Debian packages when they are missing."""
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    cmd = ["apt-get", "install", "-y", "chromium", "chromium-driver"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        error = proc.stderr[-2000:] if proc.returncode else ""
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        error = str(exc)
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (browser and driver):
-        pytest.fail(f"headless Chromium is required: `{' '.join(cmd)}` (as root) did not provide chromium and "
-                    f"chromedriver: {error or 'unknown reason'}", pytrace=False)
-    return browser, driver
 
 
 class WebDriver:
