@@ -329,7 +329,8 @@ class ProcessingConfig(ConfigModel):
 
     map_workers: Union[Literal["auto"], Annotated[int, Field(ge=0, le=64)]] = Field(
         "auto", description="worker processes that map, validate and score records while the job goes on "
-                            "gathering; 0 maps in the job's own process; auto: one per CPU beyond the first (max 8)")
+                            "gathering; 0 maps in the job's own process; auto: one per CPU beyond the first (max 8), "
+                            "none on machines of 1-2 CPUs")
     parallel_after: int = Field(500, ge=1, description="records a job maps in-process before it starts the "
                                                        "workers (small sources never start them)")
 

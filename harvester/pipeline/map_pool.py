@@ -50,10 +50,14 @@ def _process_batch(records: list[SourceRecord]) -> list[Processed]:
     return [_worker.process(record) for record in records]
 
 
-def resolve_workers(setting: int | str | None) -> int:
-    """Worker processes for a setting: an int as is; ``auto``: one per CPU beyond the first (max 8)."""
+def resolve_workers(setting: int | str | None, cpus: int | None = None) -> int:
+    """Worker processes for a setting: an int as is; ``auto``: one per CPU beyond the first (max 8),
+    and none on a machine of one or two CPUs, where the job's own process (gathering, storing, issues,
+    quality history) keeps one CPU busy and a worker gains nothing (bench/bench_runner.py: 1.03x with
+    one worker, 0.84x with two, on 2 CPUs)."""
     if setting is None or setting == "auto":
-        return max(0, min(8, (os.cpu_count() or 1) - 1))
+        cpus = cpus or os.cpu_count() or 1
+        return 0 if cpus <= 2 else min(8, cpus - 1)
     return max(0, int(setting))
 
 

@@ -98,3 +98,4 @@ def test_map_only_recipe_neither_validates_nor_scores() -> None:
 def test_resolve_workers() -> None:
     assert resolve_workers(0) == 0 and resolve_workers(3) == 3
     assert 0 <= resolve_workers("auto") <= 8
+    assert [resolve_workers("auto", cpus) for cpus in (1, 2, 3, 4, 16)] == [0, 0, 2, 3, 8]
