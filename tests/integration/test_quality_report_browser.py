@@ -22,6 +22,7 @@ from harvester.quality.render_svg import decimal_id
 from harvester.quality.web import ReportApp
 from tests.integration.test_quality_report import Example, example  # noqa: F401 (fixture)
 from tests.support.browser import ensure_chromium
+from tests.support.threaded import serving
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -47,15 +48,9 @@ class _ThreadingServer(WSGIServer):
 
 @pytest.fixture
 def served(example: Example) -> Iterator[str]:  # noqa: F811
-    server = make_server("127.0.0.1", 0, ReportApp(example.store, example.config), server_class=_ThreadingServer,
-                         handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server("127.0.0.1", 0, ReportApp(example.store, example.config),
+                             server_class=_ThreadingServer, handler_class=_Quiet)) as url:
+        yield url
 
 
 def chromium(url: str, tmp_path: Path, *, screenshot: bool = False) -> str:

@@ -7,7 +7,6 @@ import gzip
 import io
 import os
 import tempfile
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +15,7 @@ import pytest
 
 from harvester.http import HttpClient, HttpPolicy, HttpStatusError, HttpUnavailable, ResponseTooLarge
 from tests.support.httpserver import Request, Scripted
+from tests.support.threaded import serving
 
 CHUNK = 64 * 1024  # what HttpClient reads per step; bodies below are sized around it
 
@@ -91,14 +91,8 @@ class _QuietServer(ThreadingHTTPServer):
 @pytest.fixture
 def streaming_server() -> Iterator[str]:
     """Base URL of a real 127.0.0.1 server sending bodies without a Content-Length."""
-    server = _QuietServer(("127.0.0.1", 0), _StreamingHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_QuietServer(("127.0.0.1", 0), _StreamingHandler)) as url:
+        yield url
 
 
 # -- the body goes to the sink ----------------------------------------------------------------------------

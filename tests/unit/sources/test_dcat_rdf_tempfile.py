@@ -10,31 +10,18 @@ from typing import Any, Optional
 import pytest
 
 from harvester.errors import SourceProtocolError, SourceUnavailable
-from harvester.http import HttpClient, HttpPolicy
+from harvester.http import HttpPolicy
 from harvester.model.record import RemoteRef
-from harvester.sources.base import GatherContext
-from harvester.sources.dcat_rdf import DcatRdfOptions, DcatRdfSource
 from harvester.sources.rdf_parse import parse_document
 from harvester.sources.rdf_split import WATCH, CatalogDefaults, Splitter
 from tests.support.httpserver import Request, Scripted
+from tests.unit.sources.test_dcat_rdf import ctx, make
 
 READ = 64 * 1024  # one read of HttpClient's body copy
 ENTITY_READ = 1 << 20  # one read of stream_declares_entities
 DCAT, DCT = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
 LOREM = ("Data statistik sektoral kabupaten/kota \u2014 jumlah penduduk, luas wilayah, dan indikator "
          "pembangunan; diperbarui setiap tahun oleh dinas terkait. ")
-
-
-def make(url: str, *, policy: Optional[HttpPolicy] = None, **options: Any) -> DcatRdfSource:
-    http = HttpClient(policy or HttpPolicy(retries=0, backoff=0.01, read_timeout=10), sleep=lambda s: None)
-    return DcatRdfSource("prov", DcatRdfOptions(url=url, **options), http)
-
-
-def ctx(**kw: Any) -> GatherContext:
-    cursors: list[dict[str, Any]] = []
-    context = GatherContext(source_id="prov", on_page=cursors.append, **kw)
-    context.cursors = cursors  # type: ignore[attr-defined]
-    return context
 
 
 def turtle_page(count: int, *, first: int = 0, next_url: Optional[str] = None, view: str = "",
