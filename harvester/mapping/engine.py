@@ -1,10 +1,12 @@
 """The mapping engine: a validated ``MappingSpec`` applied to a reader ``Document`` -> canonical ``Dataset``.
 
-Rules are compiled once (``MappingEngine.__init__``, see ``harvester.mapping.rules``): paths bound to
-the reader's selector functions, transforms bound into one chain, code lists resolved and their
-lookups memoised, templates split, and each rule given the cheapest strategy that gives the general
-result. ``map`` is pure and deterministic: no I/O, no clock; the same document, context and mapping
-always give the same result (the memo caches only ever return what computing would give).
+Rules are compiled once (``MappingEngine.__init__``, see ``harvester.mapping.rules`` and
+``harvester.mapping.blocks``): paths bound to the reader's selector functions, transforms bound into
+one chain, code lists resolved and their lookups memoised, templates split, and each rule given the
+cheapest strategy that gives the general result. Rules whose paths cannot match a document (its
+guard keys) are not run (``blocks.Plans``). ``map`` is pure and deterministic: no I/O, no clock; the
+same document, context and mapping always give the same result (the memo caches only ever return
+what computing would give).
 
 Value rules try, in order: ``const``; the ``paths`` (first path whose values survive the transforms
 wins, or every path with ``collect: all``); ``template``; ``var``; ``default``. Values are then
@@ -26,13 +28,16 @@ block index, e.g. ``distributions[1].format``) and the path tried (``location``)
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from harvester import registry
 from harvester.errors import ConfigError, RecordInvalid
-from harvester.mapping.rules import Binder, BlockProg, Run, ValueProg, ordered
+from harvester.mapping.blocks import DEAD, EMPTY, BlockProg, Plans, placeholders
+from harvester.mapping.rules import Binder, Run, ValueProg, ordered, run_guarded
 from harvester.mapping.spec import DATASET_KINDS, MappingSpec, ValueRule
+from harvester.model.builders import builder
 from harvester.model.dataset import Dataset
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import SourceRecord
@@ -40,6 +45,10 @@ from harvester.readers.base import Document
 
 if TYPE_CHECKING:  # the code-list module is another engineer's; only its interface is used here
     from harvester.mapping.codelists import CodeLists
+
+
+#: ``Dataset(**kwargs)``, faster (the generated ``__init__`` of a frozen dataclass is slow).
+_build_dataset = builder(Dataset)
 
 
 @dataclass(frozen=True)
@@ -76,18 +85,22 @@ class MappingEngine:
         try:
             self.reader = registry.readers.get(spec.reader.name)()
             binder = Binder(self.reader, self.reader_options, codelists)
+            self._keys_of = binder.keys_of
             self.lets = [(k, ValueProg(k, "texts", r, binder)) for k, r in spec.let.items()]
             #: (name, value rule) or (name, [block alternatives]); rules with templates come last.
             self.fields: list[tuple[str, ValueProg | list[BlockProg]]] = []
             for name, rule in ordered(spec.fields):
+                name = sys.intern(name)  # Dataset(**kwargs) matches interned keyword names fastest
                 if isinstance(rule, ValueRule):
                     self.fields.append((name, ValueProg(name, DATASET_KINDS[name], rule, binder)))
                 else:
                     alternatives = rule if isinstance(rule, list) else [rule]
                     self.fields.append((name, [BlockProg(name, alt, binder) for alt in alternatives]))
             self.extras = [(k, ValueProg(k, "texts", r, binder)) for k, r in spec.extras.items()]
+            self._plans = Plans(self.fields, placeholders(self.lets + self.fields + self.extras))
         except ConfigError as exc:
             raise ConfigError(exc.reason, file=exc.file or where, key=exc.key, line=exc.line) from None
+        self._serial = 0  # records mapped: the clock of the rules' memos
         self._media_types = set(self.reader.media_types)
         self._many = {name: DATASET_KINDS[name] == "many" for name, prog in self.fields if isinstance(prog, list)}
 
@@ -112,33 +125,42 @@ class MappingEngine:
 
     def map(self, doc: Document, ctx: MappingContext) -> MappingResult:
         """Map one document. Pure and deterministic."""
-        run = Run(ctx)
+        self._serial += 1
+        run = Run(ctx, self._serial)
+        keys_of = self._keys_of
+        # The document's guard keys: a rule none of whose paths can find anything is not run (rules.py).
+        present = keys_of(doc) if keys_of is not None else None
         scope: dict[str, list[Any]] = {}
         for name, prog in self.lets:
-            scope[name] = prog.run(doc, run, scope, None, None)
+            scope[name] = run_guarded(prog, doc, present, run, scope, None, None)
         lets = dict(scope)
         kwargs: dict[str, Any] = {}
-        for name, rule in self.fields:
-            if isinstance(rule, ValueProg):
+        for name, rule, how in self._plans.get(present):
+            if not how:  # RUN, the usual case
                 values = rule.run(doc, run, scope, None, None)
-                scope[name] = values
-                if values:
-                    kwargs[name] = tuple(values) if rule.as_tuple else values[0]
-                continue
-            objects: list[Any] = []
-            buffers: list[Issue] = []
-            for alt in rule:
-                buffer: list[Issue] = []
-                objects = alt.run(doc, run, name, buffer, lets)
-                buffers = buffer if objects else buffers + buffer
+            elif how == DEAD:
+                values = rule.dead(doc, run, scope, None, None)
+            elif how == EMPTY:  # a rule left out whose (empty) value a template reads
+                values = []
+            else:  # BLOCK: the alternatives in order, until one gives objects
+                objects: list[Any] = []
+                buffers: list[Issue] = []
+                for alt in rule:
+                    buffer: list[Issue] = []
+                    objects = alt.run(doc, run, name, buffer, lets, present)
+                    buffers = buffer if objects else buffers + buffer
+                    if objects:
+                        break
+                run.issues.extend(buffers)
                 if objects:
-                    break
-            run.issues.extend(buffers)
-            if objects:
-                kwargs[name] = tuple(objects) if self._many[name] else objects[0]
+                    kwargs[name] = tuple(objects) if self._many[name] else objects[0]
+                continue
+            scope[name] = values
+            if values:
+                kwargs[name] = tuple(values) if rule.as_tuple else values[0]
         extras = []
         for key, prog in self.extras:
-            values = prog.run(doc, run, scope, "extras", None)
+            values = run_guarded(prog, doc, present, run, scope, "extras", None)
             if values:  # one value as text; several as a JSON list (CKAN extras are strings)
                 extras.append((key, values[0] if len(values) == 1 else json.dumps(values, ensure_ascii=False)))
         if extras:
@@ -148,7 +170,8 @@ class MappingEngine:
     @staticmethod
     def _finish(kwargs: dict[str, Any], run: Run) -> MappingResult:
         """The Dataset, unless identifier or title is missing (then None and error-level issues)."""
-        missing = [n for n in ("identifier", "title") if not kwargs.get(n)]
+        missing = [] if kwargs.get("identifier") and kwargs.get("title") else \
+            [n for n in ("identifier", "title") if not kwargs.get(n)]
         for name in missing:
             if not any(i.code == "MAP-REQUIRED" and i.field == name for i in run.issues):
                 run.issue(Severity.ERROR, "MAP-REQUIRED", f"no value for {name!r}: the record cannot be mapped",
@@ -163,4 +186,4 @@ class MappingEngine:
             run.issue(Severity.WARNING, "MAP-TYPE", f"type {kwargs['type']!r} is not 'dataset' or 'series'",
                       "type", None)
             del kwargs["type"]
-        return MappingResult(Dataset(**kwargs), run.issues)
+        return MappingResult(_build_dataset(**kwargs), run.issues)

@@ -32,6 +32,8 @@ def parse_number(value: object, *, decimal: str = "auto") -> int | float:
         return value
     if not isinstance(value, str):
         raise ValueError(f"cannot read a number from {type(value).__name__}")
+    if value.isdigit() and value.isascii() and len(value) <= 64:
+        return int(value)  # plain digits (byte sizes, counts): what the general reading gives
     text = value.strip().replace("\u00a0", "").replace(" ", "")
     text = _CURRENCY.sub("", text)
     if text.endswith("%"):

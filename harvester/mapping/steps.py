@@ -94,7 +94,8 @@ def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
     Built once per rule. A chain of one value-wise transform (the usual case) gets a tighter loop.
     A chain of built-in transforms (pure by contract) is memoised for single short values, which
     repeat across records (dates, format and licence IRIs, checksum algorithms, codes): the result
-    and the failures are data, so a cached answer is exactly what running the chain would give."""
+    and the failures are data, so a cached answer is exactly what running the chain would give.
+    The memoised function's ``plain`` attribute is the same chain without the memo."""
     run = _bind(steps)
     names = {step.name for step in steps}
     if not names <= _BUILTIN_NAMES or names & _LONG_INPUT:
@@ -124,6 +125,7 @@ def bind_steps(steps: Sequence[CompiledStep]) -> StepsFn:
                 return list(left), failures
         return run(values)
 
+    memoised.plain = run  # type: ignore[attr-defined]  # the chain without its memo (see ValueProg)
     return memoised
 
 

@@ -22,7 +22,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable, Mapping, Sequence
 
 from harvester import registry
@@ -77,6 +77,8 @@ class CompiledStep:
 def as_text(value: Any) -> str:
     """Text of a scalar as mapping rules see it: a spreadsheet's ``2019.0`` is ``2019``; booleans are
     ``true``/``false``. Used by the text transforms and by the engine's coercion to text."""
+    if type(value) is str:  # the usual case, first
+        return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -152,22 +154,39 @@ _MEMO_TYPES = frozenset({str, int, float, bool})
 MEMO_SIZE = 4096
 
 
+_MEMO_CHECK_EVERY = 1024  # a cache hit by fewer than one value in four by then is switched off
+
+
 def _memo(fn: ValueFn) -> ValueFn:
     """``fn`` behind a bounded LRU cache, for pure transforms that cost more than a lookup (dates,
     numbers, code-list lookups): harvested values repeat a lot across records. Failures (exceptions)
-    are not cached and raise again."""
+    are not cached and raise again. A cache whose values hardly repeat (byte sizes, unique
+    identifiers) switches itself off: a miss costs more than the transform it would spare."""
     cached = lru_cache(maxsize=MEMO_SIZE, typed=True)(fn)
+    calls, enabled = 0, True
 
     def run(v: Any) -> Any:
-        return cached(v) if type(v) in _MEMO_TYPES else fn(v)
+        nonlocal calls, enabled
+        if not enabled or type(v) not in _MEMO_TYPES:
+            return fn(v)
+        calls += 1
+        if calls % _MEMO_CHECK_EVERY == 0:
+            info = cached.cache_info()
+            if info.hits * 4 < info.hits + info.misses:
+                enabled = False
+                cached.cache_clear()
+                return fn(v)
+        return cached(v)
 
     return run
 
 
 def _wrap_value_error(fn: Callable[..., Any], **kw: Any) -> ValueFn:
+    call = partial(fn, **kw) if kw else fn  # bound once: no keyword dict unpacked per value
+
     def run(v: Any) -> Any:
         try:
-            return fn(v, **kw)
+            return call(v)
         except ValueError as exc:
             raise TransformError(str(exc)) from None
 

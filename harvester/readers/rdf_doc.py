@@ -14,7 +14,9 @@ Path syntax: predicate steps separated by ``/``: ``dct:publisher/foaf:name``. A 
 ``select`` returns literal values and IRIs as strings (blank nodes are skipped), literals ordered
 by the reader's ``languages`` preference (default ``id``, untagged, ``en``) so a single-valued field
 gets the preferred language. ``each`` returns one sub-document per node reached. The mapping
-engine binds its paths once through ``RdfReader.compile_select`` / ``compile_each``.
+engine binds its paths once through ``RdfReader.compile_select`` / ``compile_each``, and skips rules
+whose paths cannot match a node through ``compile_guard`` / ``guard_keys`` (a path's first predicate
+must be among the node's).
 
 Failure behaviour: unparseable bytes or a missing/ambiguous focus raise ``RecordInvalid``
 naming the record and the parser's message; an unknown prefix raises ``ConfigError``.
@@ -23,7 +25,7 @@ naming the record and the parser's message; an unknown prefix raises ``ConfigErr
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Iterator, KeysView, Mapping
 
 import pyoxigraph as ox
 
@@ -231,12 +233,16 @@ def _step(index: Index, nodes: list[Any], predicate: str) -> list[Any]:
     return out
 
 
+#: ``preds`` of a node without statements (a shared empty dict: documents never change their index).
+_NO_PREDS: dict[str, list[Any]] = {}
+
 #: Compiled paths per prefix table: hashing the prefix table once per record, not once per path.
 _COMPILED: dict[tuple[tuple[str, str], ...], dict[str, Steps]] = {}
 
 
 class RdfDocument:
-    """A focus node in an indexed graph. ``preds`` is the node's own {predicate: [objects]}."""
+    """A focus node in an indexed graph. ``preds`` is the node's own {predicate: [objects]} (empty
+    for a node without statements: a literal, an IRI described elsewhere)."""
 
     __slots__ = ("forward", "inverse", "node", "preds", "prefixes", "lang_rank", "paths")
 
@@ -246,7 +252,7 @@ class RdfDocument:
         # ``inverse`` is a one-element list shared by the record's documents: empty until a path
         # first walks a predicate backwards (most mappings never do).
         self.forward, self.inverse, self.node = forward, inverse, node
-        self.preds = forward.get(node)
+        self.preds = forward.get(node) or _NO_PREDS
         self.prefixes, self.lang_rank = prefixes, lang_rank
         if paths is None:
             paths = _COMPILED.get(prefixes)
@@ -257,7 +263,7 @@ class RdfDocument:
     def walk(self, steps: Steps) -> list[Any]:
         """Nodes reached from this node by ``steps`` (in order, repeats kept)."""
         if len(steps) == 1 and not steps[0][1]:
-            objs = self.preds.get(steps[0][0]) if self.preds else None
+            objs = self.preds.get(steps[0][0])
             return list(objs) if objs else []
         nodes = [self.node]
         for predicate, inverse in steps:
@@ -293,8 +299,7 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
         def select_one(doc: Any) -> list[Scalar]:
             if type(doc) is not RdfDocument:
                 return doc.select(path)
-            preds = doc.preds
-            objs = preds.get(iri) if preds else None
+            objs = doc.preds.get(iri)
             if not objs:
                 return []
             if len(objs) == 1:  # _values' common case, inlined: this runs for most rules of a mapping
@@ -310,7 +315,10 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
         def select_node(doc: Any) -> list[Scalar]:
             if type(doc) is not RdfDocument:
                 return doc.select(path)
-            return _values([doc.node], doc.lang_rank)
+            node = doc.node  # _values of one node, inlined
+            if type(node) is tuple:
+                return [node[0]] if node[0].strip() else []
+            return [] if node.startswith(_NOT_VALUES) else [node]
 
         return select_node
     if len(steps) == 2 and not steps[0][1] and not steps[1][1]:  # dct:format/rdfs:label
@@ -319,8 +327,14 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
         def select_two(doc: Any) -> list[Scalar]:
             if type(doc) is not RdfDocument:
                 return doc.select(path)
-            mids = doc.preds.get(first) if doc.preds else None
-            nodes = _step(doc.forward, mids, second) if mids else None
+            mids = doc.preds.get(first)
+            if not mids:
+                return []
+            if len(mids) == 1:  # one intermediate node (a checksum, a format): _step inlined
+                preds = doc.forward.get(mids[0])
+                nodes = preds.get(second) if preds else None
+            else:
+                nodes = _step(doc.forward, mids, second)
             return _values(nodes, doc.lang_rank) if nodes else []
 
         return select_two
@@ -335,6 +349,21 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
 
 
 def _compiled_each(path: str, steps: Steps) -> Callable[[Any], list[Document]]:
+    if len(steps) == 1 and not steps[0][1]:  # dcat:distribution: the node's objects, walk and child inlined
+        iri = steps[0][0]
+
+        def each_one(doc: Any) -> list[Document]:
+            if type(doc) is not RdfDocument:
+                return doc.each(path)
+            objs = doc.preds.get(iri)
+            if not objs:
+                return []
+            forward, inverse, prefixes, lang_rank = doc.forward, doc.inverse, doc.prefixes, doc.lang_rank
+            paths = doc.paths
+            return [RdfDocument(forward, inverse, n, prefixes, lang_rank, paths) for n in objs]
+
+        return each_one
+
     def each(doc: Any) -> list[Document]:
         if type(doc) is not RdfDocument:
             return doc.each(path)
@@ -365,11 +394,30 @@ class RdfReader:
         """``doc.each(path)`` as a function bound once (see ``compile_select``)."""
         return _compiled_each(path, compile_rdf_path(path, _prefix_table(options)))
 
+    @staticmethod
+    def compile_guard(path: str, options: Mapping[str, Any]) -> str | None:
+        """The predicate IRI the first step of ``path`` follows forwards, or None (``.``, ``^p``).
+        ``select``/``each`` of the path give nothing on a document whose ``guard_keys`` lack it,
+        which lets the engine skip a rule none of whose paths can match. Raises ConfigError like
+        ``check_path``."""
+        steps = compile_rdf_path(path, _prefix_table(options))
+        return steps[0][0] if steps and not steps[0][1] else None
+
+    @staticmethod
+    def guard_keys(doc: Any) -> KeysView[str] | None:
+        """The predicates of the document's node (what ``compile_guard`` keys are checked against);
+        None for a document of another reader, which is then never skipped."""
+        if type(doc) is not RdfDocument:
+            return None
+        return doc.preds.keys()
+
     def read(self, record: SourceRecord, options: Mapping[str, Any]) -> Document:
         what = f"record {record.remote_id!r} of source {record.source_id!r}"
         media_type = record.media_type.split(";")[0].strip().lower()
         try:
-            forward = build_index(record.content, media_type)
+            handed = ntriples.from_terms(record.parsed) \
+                if record.parsed is not None and media_type == "application/n-triples" else None
+            forward = index_triples(handed) if handed is not None else build_index(record.content, media_type)
         except (ValueError, SyntaxError, OSError) as exc:
             raise RecordInvalid(f"{what} could not be parsed as RDF ({media_type}): {exc}",
                                 remote_id=record.remote_id, code="READ-RDF") from None
