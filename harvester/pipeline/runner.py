@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from harvester.errors import HarvesterError, RecordError, SourceError
 from harvester.mapping.codelists import CodeLists
-from harvester.mapping.engine import MappingContext, MappingEngine
+from harvester.mapping.engine import MappingEngine
 from harvester.model.issues import Issue, Severity, Stage
 from harvester.model.record import RemoteRef, SourceRecord
 from harvester.pipeline import assembly
@@ -177,7 +177,9 @@ class HarvestRunner:
                                            stage=Stage.GATHER, location=getattr(exc, "url", None))))
             logger.warning("job %d: %s", job.job_id, exc)
         finally:
-            try:  # records already listed are fetched and stored whatever ended the listing
+            try:  # records already listed are fetched and stored whatever ended the listing ...
+                if interrupted:  # ... but a stop request must not wait for up to LOOKUP_EVERY fetches:
+                    job.waiting = []  # the job is incomplete, so the next run lists them again
                 self._handle_waiting(job, source, stage, remap=remap)
                 self.store_processed(job, stage.finish())
             finally:
