@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +15,7 @@ from pydantic import SecretStr
 
 from harvester.http import (AuthConfig, HttpClient, HttpPolicy, HttpStatusError, HttpUnavailable, ResponseTooLarge,
                             retry_after_seconds)
+from tests.support.threaded import serving
 
 
 class FakeSleep:
@@ -152,14 +152,8 @@ def chunked_server() -> Iterator[str]:
                 self.wfile.write(b"3e8\r\n" + b"y" * 1000 + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/stream"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield url + "/stream"
 
 
 def test_streamed_size_over_cap(chunked_server: str) -> None:
