@@ -140,8 +140,9 @@ class BlockProg:
                     values = prog.run(sub, run, scope, where, into)
                 elif how == DEAD:
                     values = prog.dead(sub, run, scope, where, into)
-                else:  # EMPTY: only a template's view of the field
-                    scope[name] = []
+                else:  # EMPTY: only a template's view of the field (templates make a block scoped)
+                    if scoped:
+                        scope[name] = []
                     continue
                 if scoped:
                     scope[name] = values

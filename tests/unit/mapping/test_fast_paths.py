@@ -48,6 +48,7 @@ def _general_only(engine):
                     force(alt.lets + alt.fields)
             elif not prog.const:
                 prog.run = prog._run_collect
+                prog.guard = None  # every rule runs: no plan leaves one out or takes its dead result
     force(engine.lets + engine.fields + engine.extras)
     return engine
 
