@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -56,9 +57,10 @@ class SourceRecord:
     meta: tuple[tuple[str, Any], ...] = ()
     parsed: Any = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the raw bytes: an unchanged record is not mapped again."""
+        """SHA-256 of the raw bytes: an unchanged record is not mapped again. Computed once per record
+        (the runner reads it for the change check, the record row and the raw row)."""
         return hashlib.sha256(self.content).hexdigest()
 
 
