@@ -43,8 +43,9 @@ class SourceRecord:
 
     ``parsed`` optionally carries what the source already parsed, so that the reader need not parse
     the bytes again; it must say exactly what ``content`` says. Defined forms: for
-    ``application/n-triples``, the triples as ``(subject, predicate, object)`` N-Triples terms (blank
-    node labels may differ from the bytes'). It is not stored: a record read back from the store (remap)
+    ``application/n-triples``, the triples as ``(subject, predicate, object)`` N-Triples terms in
+    pyoxigraph's canonical form (``str()`` of its terms; blank node labels may differ from the
+    bytes'), which the RDF reader indexes as they are. It is not stored: a record read back from the store (remap)
     is parsed from its bytes, with the same result (tests compare both ways on every sample).
     """
 

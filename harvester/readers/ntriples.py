@@ -2,36 +2,46 @@
 (``rdf_split.canonical_ntriples``: one ``s p o .`` per line, single spaces, escaped literals).
 
 pyoxigraph parses fast, but handing every triple to Python as four term objects costs more than the
-parse itself. Here one regular expression reads the whole text in C and gives plain strings per
-line, from which ``triples`` makes the (subject, predicate, object) tuples the RDF reader indexes.
+parse itself. Here one regular expression reads the whole text in C and gives each line's three
+terms as plain strings, which the RDF reader indexes as they are.
 
-It gives exactly what pyoxigraph's lenient N-Triples parser gives (IRIs verbatim, blank nodes by
-label, literals as (lexical value, lower-cased language tag)) for the input it accepts, and accepts
-only the common layout: every line one triple, terms separated by one space, ``.`` after one space.
-Anything else - comments, blank lines, tabs, RDF-star, escapes inside IRIs, odd blank-node labels or
-language tags, unknown literal escapes, bytes that are not UTF-8 - makes ``triples`` return None, and
-the caller falls back to pyoxigraph, which then decides (and words any error).
+Terms stay in N-Triples syntax (``<iri>``, ``_:label``, ``"lexical"``, ``"lexical"@lang``,
+``"lexical"^^<datatype>``) and are exactly the strings pyoxigraph's ``str()`` gives for what its
+lenient N-Triples parser reads: the rare literal that is not in that canonical form (escapes, an
+upper-case language tag, an explicit ``xsd:string``) is rewritten by pyoxigraph itself. The reader
+decodes a literal only when a mapping selects it (``literal_value``).
+
+Only the common layout is accepted: every line one triple, terms separated by one space, ``.`` after
+one space. Anything else - comments, blank lines, tabs, RDF-star, escapes inside IRIs, odd
+blank-node labels or language tags, unknown literal escapes, bytes that are not UTF-8 - makes
+``triples`` return None, and the caller falls back to pyoxigraph, which then decides (and words any
+error).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+
+import pyoxigraph as ox
 
 # Single-character negations ([^>]*) are what keeps this fast: the regex engine runs them in a
 # tight loop, where a general character class costs several times more per character. A term that
 # runs past its line cannot hide: every match is one whole line, and the count of matches must
 # equal the count of lines.
 _TRIPLE = re.compile(
-    r'^(?:<([^>]*)>|_:([^ ]+)) <([^>]*)> '
-    r'(?:<([^>]*)>|_:([^ ]+)|("[^"\\]*(?:\\.[^"\\]*)*")(?:@([^ ]+)|\^\^<([^>]*)>)?) \.\r?$',
+    r'^(<[^>]*>|_:[^ ]+) (<[^>]*>) '
+    r'(<[^>]*>|_:[^ ]+|"[^"\\]*(?:\\.[^"\\]*)*"(?:@[^ ]+|\^\^<[^>]*>)?) \.\r?$',
     re.MULTILINE,
 )
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_XSD_STRING = "^^<http://www.w3.org/2001/XMLSchema#string>"
 
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+
+#: (subject, predicate, object), each an N-Triples term.
+Triple = tuple[str, str, str]
 
 
 class _Refused(ValueError):
@@ -55,20 +65,50 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(_unescape_one, text)
 
 
-def _blank(label: str) -> str:
-    if not label.isalnum() and _BLANK_LABEL.fullmatch(label) is None:
-        raise _Refused(label)
-    return "_:" + label
+def literal_value(term: str) -> str:
+    """The lexical form of a literal term (``"..."`` with optional ``@lang`` / ``^^<dt>``), unescaped."""
+    lexical = term[1:term.rindex('"')]
+    return unescape(lexical) if "\\" in lexical else lexical
 
 
-Term = str | tuple[str, str]
-Triple = tuple[str, str, Term]
+def literal_language(term: str) -> str:
+    """The (lower-case) language tag of a literal term; "" when it has none."""
+    tail = term[term.rindex('"') + 1:]
+    return tail[1:].lower() if tail[:1] == "@" else ""
+
+
+def _blank_ok(term: str) -> bool:
+    label = term[2:]
+    return label.isalnum() or _BLANK_LABEL.fullmatch(label) is not None
+
+
+def _literal(term: str, escapes: bool) -> str:
+    """``term`` in pyoxigraph's canonical form. Raises _Refused for what this reader leaves to it."""
+    end = term.rindex('"')
+    tail = term[end + 1:]
+    lexical = term[1:end]
+    odd = escapes and "\\" in lexical
+    if tail:
+        if tail[0] == "@":
+            lang = tail[1:]
+            if not lang.isascii() or _LANGUAGE.fullmatch(lang) is None:
+                raise _Refused(lang)
+            if odd or not lang.islower():
+                return str(ox.Literal(unescape(lexical), language=lang.lower()))
+            return term
+        if escapes and "\\" in tail:
+            raise _Refused(tail)
+        if tail == _XSD_STRING:
+            return str(ox.Literal(unescape(lexical) if odd else lexical))
+        if odd:
+            return str(ox.Literal(unescape(lexical), datatype=ox.NamedNode(tail[3:-1])))
+        return term
+    return str(ox.Literal(unescape(lexical))) if odd else term
 
 
 def triples(data: bytes) -> list[Triple] | None:
-    """``[(subject, predicate, object)]`` in document order, or None when the text is not in the layout
-    this reader takes (see module doc). Subjects and objects are IRIs or ``_:label`` blank nodes;
-    literal objects are ``(value, language)``."""
+    """``[(subject, predicate, object)]`` N-Triples terms in document order, or None when the text is
+    not in the layout this reader takes (see module doc)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -80,60 +120,20 @@ def triples(data: bytes) -> list[Triple] | None:
     out: list[Triple] = []
     append = out.append
     try:
-        for s_iri, s_blank, p, o_iri, o_blank, quoted, lang, datatype in lines:
-            if not p or not (s_iri or s_blank) or \
-                    (escapes and ("\\" in s_iri or "\\" in p or "\\" in o_iri or "\\" in datatype)):
+        for s, p, o in lines:
+            if p == "<>" or s == "<>" or (s[0] == "_" and not _blank_ok(s)) or \
+                    (escapes and ("\\" in s or "\\" in p)):
                 return None  # empty IRIs, \u escapes inside IRIs: rare, pyoxigraph decides
-            if o_iri:
-                o: Term = o_iri
-            elif o_blank:
-                o = _blank(o_blank)
-            elif quoted:  # the literal with its quotes, so that "" is told apart from <>
-                lexical = quoted[1:-1]
-                if escapes and "\\" in lexical:
-                    lexical = unescape(lexical)
-                if lang:
-                    if not lang.isascii() or _LANGUAGE.fullmatch(lang) is None:
-                        return None
-                    o = (lexical, lang.lower())
-                else:
-                    o = (lexical, "")
-            else:
-                return None  # <> as object
-            append((s_iri or _blank(s_blank), p, o))
-    except _Refused:
-        return None
-    return out
-
-
-def from_terms(terms: Iterable[tuple[str, str, str]]) -> list[Triple] | None:
-    """The ``triples`` form of triples given as N-Triples terms (what the dcat-rdf source holds after
-    parsing a page: ``<iri>``, ``_:label``, ``"lexical"``, ``"lexical"@lang``, ``"lexical"^^<iri>``).
-
-    Saves parsing the record's bytes again when the source hands its terms on (``SourceRecord.parsed``).
-    Returns None when a term is not in that form (the caller then parses the bytes).
-    """
-    out: list[Triple] = []
-    append = out.append
-    try:
-        for s, p, o in terms:
             kind = o[0]
-            if kind == "<":
-                obj: Term = o[1:-1]
-            elif kind == "_":
-                obj = o
-            elif kind == '"':
-                end = o.rindex('"')
-                lexical = o[1:end]
-                if "\\" in lexical:
-                    lexical = unescape(lexical)
-                tail = o[end + 1:]
-                obj = (lexical, tail[1:].lower() if tail[:1] == "@" else "")
-            else:
+            if kind == '"':
+                if o[-1] != '"' or (escapes and "\\" in o):
+                    o = _literal(o, escapes)
+            elif kind == "<":
+                if o == "<>" or (escapes and "\\" in o):
+                    return None
+            elif not _blank_ok(o):
                 return None
-            if p[0] != "<" or s[0] not in "<_":
-                return None
-            append((s[1:-1] if s[0] == "<" else s, p[1:-1], obj))
-    except (ValueError, IndexError, TypeError):  # _Refused is a ValueError
+            append((s, p, o))
+    except (_Refused, ValueError):  # also a datatype IRI pyoxigraph refuses
         return None
     return out

@@ -1,11 +1,13 @@
 """RDF reader: one dataset's subgraph (N-Triples from the dcat-rdf source; Turtle, RDF/XML, JSON-LD too).
 
-The bytes are parsed once into a plain index ``{subject: {predicate IRI: [objects]}}`` (plain
-N-Triples by ``readers.ntriples``, everything else by pyoxigraph). IRIs are ``str``, blank nodes
-``str`` starting with ``_:``, literals ``(value, language)`` tuples. The document is the index plus
-a *focus* node: the dataset, named by ``record.meta`` ``("focus", IRI)``; without it, the only
-subject typed with one of the reader's ``focus_types`` (default ``dcat:Dataset``,
-``dcat:DatasetSeries``).
+The record is indexed once as ``{subject: {predicate: [objects]}}`` where every node is a string in
+N-Triples syntax (``<iri>``, ``_:label``, ``"lexical"@lang`` ...): from the triples the dcat-rdf
+source hands over (``SourceRecord.parsed``, no parse at all), from plain N-Triples bytes by
+``readers.ntriples``, from anything else by pyoxigraph (``str()`` of its terms: the same strings).
+Keeping the syntax means no term is converted until a mapping selects it: a literal's value and
+language are decoded then (``ntriples.literal_value``). The document is the index plus a *focus*
+node: the dataset, named by ``record.meta`` ``("focus", IRI)``; without it, the only subject typed
+with one of the reader's ``focus_types`` (default ``dcat:Dataset``, ``dcat:DatasetSeries``).
 
 Path syntax: predicate steps separated by ``/``: ``dct:publisher/foaf:name``. A step is a CURIE
 (prefixes of ``WELL_KNOWN_PREFIXES`` plus the mapping's ``reader.prefixes``), a full ``<IRI>``, ``a``
@@ -32,9 +34,11 @@ import pyoxigraph as ox
 from harvester.errors import ConfigError, RecordInvalid
 from harvester.model.record import SourceRecord
 from harvester.readers import ntriples
+from harvester.readers.ntriples import unescape
 from harvester.readers.base import Document, Scalar
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_A = f"<{RDF_TYPE}>"
 
 #: Prefixes every mapping may use without declaring them. ``sdi:`` is the project's own namespace.
 WELL_KNOWN_PREFIXES: dict[str, str] = {
@@ -80,12 +84,12 @@ _DEFAULT_FOCUS_TYPES = ("dcat:Dataset", "dcat:DatasetSeries")
 _DEFAULT_LANGUAGES = ("id", "", "en")
 
 
-#: Literals are ``(value, language)`` tuples; IRIs and ``_:`` blank nodes are ``str`` (``ntriples.Term``).
-Index = dict[str, dict[str, list[Any]]]
+#: subject term -> predicate term -> object terms (N-Triples syntax, see module docstring).
+Index = dict[str, dict[str, list[str]]]
 Steps = tuple[tuple[str, bool], ...]
 
 _BASE = "urn:x-harvester:base:"
-_NOT_VALUES = ("_:", _BASE)  # blank nodes and relative IRIs resolved against our dummy base
+_UNRESOLVED = "<" + _BASE  # relative IRIs resolved against our dummy base are not values
 
 
 def _prefix_table(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -126,7 +130,7 @@ def _split_steps(path: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> Steps:
-    """Parse a predicate path into ((predicate IRI, inverse), ...). Raises ConfigError."""
+    """Parse a predicate path into ((predicate term ``<IRI>``, inverse), ...). Raises ConfigError."""
     text = path.strip()
     if text == ".":
         return ()
@@ -137,7 +141,7 @@ def compile_rdf_path(path: str, prefixes: tuple[tuple[str, str], ...]) -> Steps:
         term = raw[1:].strip() if inverse else raw
         if not term:
             raise ConfigError(f"bad RDF path {path!r}: empty step", key=path)
-        steps.append((_expand(term, table, path), inverse))
+        steps.append((f"<{_expand(term, table, path)}>", inverse))
     return tuple(steps)
 
 
@@ -158,22 +162,11 @@ def build_index(data: bytes, media_type: str) -> Index:
 
 
 def _pyoxigraph_triples(data: bytes, fmt: Any) -> Iterator[ntriples.Triple]:
-    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+    quoted = ox.Triple  # RDF-star quoted triples are not used by DCAT: skipped
     for quad in ox.parse(data, format=fmt, base_iri=_BASE, lenient=True):
         subject, obj = quad.subject, quad.object
-        kind = type(subject)
-        s = subject.value if kind is named else "_:" + subject.value if kind is blank else None
-        kind = type(obj)
-        if kind is literal:
-            o: Any = (obj.value, obj.language or "")
-        elif kind is named:
-            o = obj.value
-        elif kind is blank:
-            o = "_:" + obj.value
-        else:
-            continue  # quoted triples are not used by DCAT
-        if s is not None:
-            yield s, quad.predicate.value, o
+        if type(subject) is not quoted and type(obj) is not quoted:
+            yield str(subject), str(quad.predicate), str(obj)
 
 
 def index_triples(triples: Iterable[ntriples.Triple]) -> Index:
@@ -198,26 +191,58 @@ def inverse_index(forward: Index) -> Index:
     for s, preds in forward.items():
         for p, objs in preds.items():
             for o in objs:
-                if type(o) is str:
+                if o[0] != '"':
                     inverse.setdefault(o, {}).setdefault(p, []).append(s)
     return inverse
 
 
-def _values(nodes: list[Any], lang_rank: dict[str, int]) -> list[Scalar]:
+def _value(node: str) -> Scalar | None:
+    """What ``select`` gives for one node: a literal's (non-blank) value or an IRI; None for blank
+    nodes, blank literals and dummy-base IRIs."""
+    kind = node[0]
+    if kind == '"':
+        lexical = node[1:-1] if node[-1] == '"' else node[1:node.rindex('"')]
+        if "\\" in lexical:
+            lexical = ntriples.unescape(lexical)
+        return lexical if lexical.strip() else None
+    if kind == "<" and not node.startswith(_UNRESOLVED):
+        return node[1:-1]
+    return None
+
+
+def _ranked(literals: list[str], lang_rank: dict[str, int]) -> list[str]:
+    """Literals best language first (stable), one per (value, language): "5" and "5"^^xsd:integer
+    are one value to a mapping (plain and typed literals are different terms in the index)."""
+    language = ntriples.literal_language
+    languages = [language(lit) for lit in literals]
+    if len(set(languages)) > 1:
+        worst = len(lang_rank)
+        order = sorted(range(len(literals)), key=lambda i: lang_rank.get(languages[i], worst))
+        literals, languages = [literals[i] for i in order], [languages[i] for i in order]
+    if not any(lit[-1] == ">" for lit in literals):
+        return literals  # no typed literal: distinct terms are distinct values
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for lit, lang in zip(literals, languages):
+        key = (ntriples.literal_value(lit), lang)
+        if key not in seen:
+            seen.add(key)
+            kept.append(lit)
+    return kept
+
+
+def _values(nodes: list[str], lang_rank: dict[str, int]) -> list[Scalar]:
     """What ``select`` returns for the nodes reached: non-blank literal values, best language first,
     then IRIs (blank nodes and dummy-base IRIs skipped)."""
     if len(nodes) == 1:  # the common case
-        node = nodes[0]
-        if type(node) is tuple:
-            return [node[0]] if node[0].strip() else []
-        return [] if node.startswith(_NOT_VALUES) else [node]
-    literals = [n for n in nodes if type(n) is tuple]
-    if len(literals) > 1:
-        worst = len(lang_rank)
-        literals.sort(key=lambda lit: lang_rank.get(lit[1], worst))
-    out: list[Scalar] = [lit[0] for lit in literals if lit[0].strip()]
+        value = _value(nodes[0])
+        return [] if value is None else [value]
+    literals = [n for n in nodes if n[0] == '"']
+    if len(literals) > 1 and any(lit[-1] != '"' for lit in literals):  # some tagged or typed
+        literals = _ranked(literals, lang_rank)
+    out: list[Scalar] = [v for v in map(_value, literals) if v is not None]
     if len(literals) < len(nodes):
-        out.extend(n for n in nodes if type(n) is str and not n.startswith(_NOT_VALUES))
+        out.extend(n[1:-1] for n in nodes if n[0] == "<" and not n.startswith(_UNRESOLVED))
     return out
 
 
@@ -304,9 +329,13 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
                 return []
             if len(objs) == 1:  # _values' common case, inlined: this runs for most rules of a mapping
                 node = objs[0]
-                if type(node) is tuple:
-                    return [node[0]] if node[0].strip() else []
-                return [] if node.startswith(_NOT_VALUES) else [node]
+                kind = node[0]
+                if kind == '"':
+                    lexical = node[1:-1] if node[-1] == '"' else node[1:node.rindex('"')]
+                    if "\\" in lexical:
+                        lexical = unescape(lexical)
+                    return [lexical] if lexical.strip() else []
+                return [node[1:-1]] if kind == "<" and not node.startswith(_UNRESOLVED) else []
             return _values(objs, doc.lang_rank)
 
         return select_one
@@ -315,10 +344,8 @@ def _compiled_select(path: str, steps: Steps) -> Callable[[Any], list[Scalar]]:
         def select_node(doc: Any) -> list[Scalar]:
             if type(doc) is not RdfDocument:
                 return doc.select(path)
-            node = doc.node  # _values of one node, inlined
-            if type(node) is tuple:
-                return [node[0]] if node[0].strip() else []
-            return [] if node.startswith(_NOT_VALUES) else [node]
+            value = _value(doc.node)
+            return [] if value is None else [value]
 
         return select_node
     if len(steps) == 2 and not steps[0][1] and not steps[1][1]:  # dct:format/rdfs:label
@@ -415,14 +442,17 @@ class RdfReader:
         what = f"record {record.remote_id!r} of source {record.source_id!r}"
         media_type = record.media_type.split(";")[0].strip().lower()
         try:
-            handed = ntriples.from_terms(record.parsed) \
-                if record.parsed is not None and media_type == "application/n-triples" else None
-            forward = index_triples(handed) if handed is not None else build_index(record.content, media_type)
+            handed = record.parsed is not None and media_type == "application/n-triples"
+            forward = index_triples(record.parsed) if handed else build_index(record.content, media_type)
         except (ValueError, SyntaxError, OSError) as exc:
             raise RecordInvalid(f"{what} could not be parsed as RDF ({media_type}): {exc}",
                                 remote_id=record.remote_id, code="READ-RDF") from None
         prefixes, lang_rank = self._settings(options)
-        focus = dict(record.meta).get("focus") or self._find_focus(forward, prefixes, options, what, record)
+        focus = dict(record.meta).get("focus")
+        if focus:
+            focus = focus if focus.startswith("_:") else f"<{focus}>"
+        else:
+            focus = self._find_focus(forward, prefixes, options, what, record)
         if focus not in forward:
             raise RecordInvalid(f"{what}: focus node {focus!r} has no statements in the record",
                                 remote_id=record.remote_id, code="READ-RDF")
@@ -444,8 +474,8 @@ class RdfReader:
     def _find_focus(forward: Index, prefixes: tuple[tuple[str, str], ...], options: Mapping[str, Any],
                     what: str, record: SourceRecord) -> str:
         table = dict(prefixes)
-        types = {_expand(t, table, t) for t in (options.get("focus_types") or _DEFAULT_FOCUS_TYPES)}
-        found = [s for s, preds in forward.items() if types.intersection(preds.get(RDF_TYPE, ()))]
+        types = {f"<{_expand(t, table, t)}>" for t in (options.get("focus_types") or _DEFAULT_FOCUS_TYPES)}
+        found = [s for s, preds in forward.items() if types.intersection(preds.get(_A, ()))]
         if len(found) != 1:
             raise RecordInvalid(f"{what}: expected one dataset node (no ('focus', IRI) in record.meta), "
                                 f"found {len(found)}", remote_id=record.remote_id, code="READ-RDF")

@@ -12,18 +12,12 @@ FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".rdf": ox.RdfFormat.RDF_XML, ".nt": ox.
 
 
 def pyoxigraph_index(data: bytes) -> rdf_doc.Index:
-    """The index as pyoxigraph's lenient parser gives it (the reference)."""
+    """The index as pyoxigraph's lenient parser gives it (the reference): ``str()`` of its terms."""
     forward: rdf_doc.Index = {}
     for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, base_iri="urn:x-harvester:base:", lenient=True):
-        s, o = quad.subject, quad.object
-        key = s.value if isinstance(s, ox.NamedNode) else "_:" + s.value
-        if isinstance(o, ox.Literal):
-            obj: object = (o.value, o.language or "")
-        else:
-            obj = o.value if isinstance(o, ox.NamedNode) else "_:" + o.value
-        objs = forward.setdefault(key, {}).setdefault(quad.predicate.value, [])
-        if obj not in objs:
-            objs.append(obj)
+        objs = forward.setdefault(str(quad.subject), {}).setdefault(str(quad.predicate), [])
+        if str(quad.object) not in objs:
+            objs.append(str(quad.object))
     return forward
 
 
@@ -60,6 +54,11 @@ EDGE_CASES = [
     b'<http://a/s> <http://a/p> "x" .\r\n<http://a/s> <http://a/q> "y" .\r\n',
     b'<http://a/s> <http://a/p> "no final newline" .',
     b'<rel> <http://a/p> <http://a b> .\n',  # lenient pyoxigraph keeps such IRIs verbatim
+    # not in pyoxigraph's canonical form: rewritten to it (explicit xsd:string, escapes, tag case)
+    b'<http://a/s> <http://a/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n',
+    b'<http://a/s> <http://a/p> "caf\\u00e9 \\\'q\\\'"@ID .\n',
+    b'<http://a/s> <http://a/p> "5\\u0020"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+    b'<http://a/s> <http://a/p> "t\\u0009"^^<http://www.w3.org/2001/XMLSchema#string> .\n',
 ]
 
 
@@ -93,3 +92,12 @@ def test_build_index_falls_back_and_still_agrees_with_pyoxigraph():
     assert rdf_doc.build_index(data, "application/n-triples") == pyoxigraph_index(data)
     with pytest.raises(SyntaxError):
         rdf_doc.build_index(b'<http://a/s> <http://a/p> "bad \\q escape" .\n', "application/n-triples")
+
+
+def test_literal_helpers_decode_what_pyoxigraph_reads():
+    data = b'<http://a/s> <http://a/p> "caf\\u00e9\\n\\"x\\""@EN-gb .\n'
+    ((_, _, term),) = ntriples.triples(data)
+    (quad,) = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    assert ntriples.literal_value(term) == quad.object.value == 'caf\u00e9\n"x"'
+    assert ntriples.literal_language(term) == "en-gb"
+    assert ntriples.literal_language('"5"^^<http://www.w3.org/2001/XMLSchema#integer>') == ""

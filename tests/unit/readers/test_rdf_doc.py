@@ -73,3 +73,15 @@ def test_unknown_prefix_is_a_config_error():
     with pytest.raises(ConfigError, match="unknown prefix"):
         RdfReader.check_path("ex:thing", {})
     RdfReader.check_path("ex:thing", {"prefixes": {"ex": "https://example.org/"}})
+
+
+def test_literal_values_are_decoded_when_selected_and_one_per_value_and_language():
+    data = NT + (b'<https://x.id/ds/1> <http://purl.org/dc/terms/identifier> "5" .\n'
+                 b'<https://x.id/ds/1> <http://purl.org/dc/terms/identifier> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+                 b'<https://x.id/ds/1> <http://purl.org/dc/terms/description> "Baris\\tsatu \\"A\\""@ID .\n'
+                 b'<https://x.id/ds/1> <http://purl.org/dc/terms/description> "  " .\n'
+                 b'<https://x.id/ds/1> <http://purl.org/dc/terms/description> "line"@en .\n'
+                 b'<https://x.id/ds/1> <http://purl.org/dc/terms/description> <https://x.id/desc> .\n')
+    for doc in (read(data), read(data.replace(b" .\n", b" . \n").replace(b" . \n", b" .\n"), "text/turtle")):
+        assert doc.select("dct:identifier") == ["5"]
+        assert doc.select("dct:description") == ['Baris\tsatu "A"', "line", "https://x.id/desc"]
