@@ -37,6 +37,12 @@ Lookup keys are compared after normalisation (case, accents, whitespace and punc
 
 Failure behaviour: every problem in a file (bad YAML, missing fields, duplicate code, alias pointing at
 two codes, bad CSV) raises ``ConfigError`` naming the file and the line or code. ``lookup`` never raises.
+
+Memoisation: validation and scoring look up the same few values (licence IRIs, formats, access levels)
+for every record, so ``CodeList.lookup`` remembers its answers for short strings (at most
+``MEMO_MAX_LEN`` characters) in a per-list table of ``LOOKUP_MEMO_SIZE`` entries that is emptied when
+full. Lookup is pure (a list's indexes never change after loading), so a remembered answer is the
+answer; longer texts rarely repeat and are not kept.
 """
 
 from __future__ import annotations
@@ -70,6 +76,11 @@ _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _URL_HEAD = re.compile(r"^https?://(?:www\.)?", re.IGNORECASE)
 _DIGITS = re.compile(r"^\d+$")
 _ASCII_PUNCT = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+#: Longest string whose lookup answer is remembered (see the module docstring).
+MEMO_MAX_LEN = 200
+#: Entries of one code list's ``lookup`` memo (emptied when full).
+LOOKUP_MEMO_SIZE = 4096
+_MISSING = object()  # "not remembered" (None is a remembered answer: no such code)
 
 
 def normalize_key(text: str) -> str:
@@ -142,6 +153,7 @@ class CodeList:
         self._code_keys: dict[str, str] = {}  # normalised code -> code
         self._weak: dict[str, str | None] = {}  # normalised label ... -> code (None: ambiguous)
         self._children: dict[str, list[Code]] | None = None
+        self._memo: dict[str, Code | None] = {}  # lookup answers of short strings, see the module docstring
         entries = doc.get("codes") or []
         if not isinstance(entries, list):
             raise ConfigError("'codes' must be a list", file=str(path), key="codes")
@@ -234,7 +246,23 @@ class CodeList:
 
     # ---------------------------------------------------------------- API
     def lookup(self, value: Any) -> Code | None:
-        """Find the code for a code, alias, IRI or label (see the module docstring). Never raises."""
+        """Find the code for a code, alias, IRI or label (see the module docstring). Never raises.
+
+        Answers for short strings are remembered (thread-safe: a dict read or write is atomic, and a
+        race at worst computes an answer twice or forgets a few)."""
+        if type(value) is not str:
+            return self._lookup(value)
+        found = self._memo.get(value, _MISSING)
+        if found is _MISSING:
+            found = self._lookup(value)
+            if len(value) <= MEMO_MAX_LEN:
+                if len(self._memo) >= LOOKUP_MEMO_SIZE:
+                    self._memo.clear()  # bounded: start afresh rather than track recency
+                self._memo[value] = found
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, value: Any) -> Code | None:
+        """``lookup`` without the memo."""
         try:
             if value is None or isinstance(value, bool):
                 return None

@@ -16,16 +16,21 @@ policy, or the rule crashed on the record: ``SDI-INTERNAL``) is *not applicable*
 nor costs points, so the dataset's maximum shrinks. Every lost point carries fix hints in
 Indonesian and English: the specific hints of the rule's issues when there are any, else the
 check's own.
+
+Speed: the facts several checks share are worked out once per dataset and kept on the ``CheckInput``:
+the scored issues grouped by rule code (``rule_issues``; one pass over the issues instead of one per
+rule check) and the dataset's distributions and data files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Optional
 
 from harvester.mapping.codelists import CodeLists
-from harvester.model.dataset import Dataset
+from harvester.model.dataset import Dataset, Distribution
 from harvester.model.issues import Issue, Severity
 from harvester.validate.rules_base import SdiPolicy, is_blank
 
@@ -79,15 +84,57 @@ class Hint:
                    data.get("message"), data.get("location"))
 
 
+#: Issue severities a rule check counts (INFO issues never cost points).
+_SCORED = (Severity.ERROR, Severity.WARNING)
+_ERROR = Severity.ERROR  # a plain constant: reading it off the enum class is slow on Python 3.11
+
+
+@dataclass(frozen=True)
+class RuleIssues:
+    """The issues of one dataset as rule checks read them, indexed in a single pass.
+
+    ``by_code``: code -> issues of a scored severity, in input order; ``crashed``: the ``location`` of
+    every ``SDI-INTERNAL`` issue (the ids of rules that crashed on the record)."""
+
+    by_code: dict[str, list[Issue]]
+    crashed: list[Optional[str]]
+
+    @classmethod
+    def of(cls, issues: Sequence[Issue]) -> RuleIssues:
+        by_code: dict[str, list[Issue]] = {}
+        crashed: list[Optional[str]] = []
+        for issue in issues:
+            if issue.code == "SDI-INTERNAL":
+                crashed.append(issue.location)
+            if issue.severity in _SCORED:
+                by_code.setdefault(issue.code, []).append(issue)
+        return cls(by_code, crashed)
+
+
 @dataclass
 class CheckInput:
-    """Everything a check may look at for one dataset."""
+    """Everything a check may look at for one dataset, plus facts derived from it once (cached)."""
 
     dataset: Dataset
     issues: Sequence[Issue]
     codelists: CodeLists
     policy: SdiPolicy
     links: Any = None  # a harvester.quality.links.LinkChecker, or None (link check off)
+
+    @cached_property
+    def rule_issues(self) -> RuleIssues:
+        """``issues`` indexed for the rule checks."""
+        return RuleIssues.of(self.issues)
+
+    @cached_property
+    def distributions(self) -> tuple[Distribution, ...]:
+        """The dataset's distributions (anything else in that tuple is ignored)."""
+        return tuple(d for d in self.dataset.distributions if isinstance(d, Distribution))
+
+    @cached_property
+    def files(self) -> tuple[Distribution, ...]:
+        """The data files: distributions that are not a data service (no ``access_service``)."""
+        return tuple(d for d in self.distributions if not present(d.access_service))
 
 
 @dataclass(frozen=True)
@@ -122,12 +169,19 @@ class Check:
     applies: Optional[Callable[[Dataset], bool]] = None
     test: Optional[Callable[[CheckInput], Outcome]] = None  # field checks
 
+    @property
+    def rule_id(self) -> Optional[str]:
+        """The rule's id as ``rules_off`` and ``SDI-INTERNAL`` name it ('V02'); None for a field check."""
+        return self.rule.removeprefix("SDI-") if self.rule is not None else None
+
     def evaluate(self, data: CheckInput) -> tuple[Optional[float], tuple[Hint, ...]]:
         """(credit 0..1 or None when not applicable, hints for the lost points)."""
         if self.applies is not None and not _safe(self.applies, data.dataset):
             return None, ()
         if self.rule is not None:
-            return self._evaluate_rule(data)
+            if data.policy.is_off(self.rule_id):  # type: ignore[arg-type]
+                return None, ()
+            return self.judge_rule(data, self.rule_id)  # type: ignore[arg-type]
         if self.test is None:
             raise TypeError(f"quality check {self.id} has neither a rule nor a test")
         outcome = self.test(data)
@@ -137,23 +191,27 @@ class Check:
         hint_en = self.hint_en + (f" ({outcome.detail_en})" if outcome.detail_en else "")
         return outcome.credit, (Hint(self.fields[0] if self.fields else None, hint_id, hint_en),)
 
-    def _evaluate_rule(self, data: CheckInput) -> tuple[Optional[float], tuple[Hint, ...]]:
-        rule_id = self.rule.removeprefix("SDI-")  # type: ignore[union-attr]
-        if data.policy.is_off(rule_id):
-            return None, ()
-        if any(i.code == "SDI-INTERNAL" and i.location == rule_id for i in data.issues):
+    def judge_rule(self, data: CheckInput, rule_id: str) -> tuple[Optional[float], tuple[Hint, ...]]:
+        """``evaluate`` of a rule check past its first two steps: the check applies and its rule
+        (``rule_id``) is on. A scorer settles those steps once per policy and calls this directly."""
+        indexed = data.rule_issues
+        if rule_id in indexed.crashed:
             return None, ()  # our bug, not the producer's: do not score it
-        found = [i for i in data.issues if i.code == self.rule and i.severity in (Severity.ERROR, Severity.WARNING)
-                 and (self.rule_fields is None or i.field in self.rule_fields)]
-        hints = tuple(Hint(i.field, i.hint_id or self.hint_id, i.hint_en or self.hint_en, i.message, i.location)
-                      for i in found)
+        found = indexed.by_code.get(self.rule, ())  # type: ignore[arg-type]
+        if found and self.rule_fields is not None:
+            found = [i for i in found if i.field in self.rule_fields]
         if self.requires is not None and not _safe(self.requires, data.dataset):
-            return 0.0, hints or (Hint(self.fields[0] if self.fields else None, self.hint_id, self.hint_en),)
-        if any(i.severity is Severity.ERROR for i in found):
-            return 0.0, hints
-        if found:
-            return self.warning_credit, hints
-        return 1.0, ()
+            return 0.0, self._hints(found) or (Hint(self.fields[0] if self.fields else None, self.hint_id,
+                                                    self.hint_en),)
+        if not found:
+            return 1.0, ()  # the usual case: the rule found nothing
+        credit = 0.0 if any(i.severity is _ERROR for i in found) else self.warning_credit
+        return credit, self._hints(found)
+
+    def _hints(self, found: Sequence[Issue]) -> tuple[Hint, ...]:
+        """The hints of a rule's issues (the check's own hint texts where an issue has none)."""
+        return tuple([Hint(i.field, i.hint_id or self.hint_id, i.hint_en or self.hint_en, i.message, i.location)
+                      for i in found])
 
 
 def _safe(predicate: Callable[[Dataset], bool], dataset: Dataset) -> bool:

@@ -13,6 +13,11 @@ when None the scorer runs ``validate_sdi`` itself. Other issues (mapping ...) ar
 
 Failure behaviour: a field check that crashes on unexpected data is logged and counted as not
 applicable (like ``SDI-INTERNAL`` for rules); scoring never raises for odd data.
+
+Speed: a scorer prepares the check table for its policy once (``_Step``): checks whose rule the policy
+switches off, and the results that never vary (not applicable, full points), are settled at
+construction; per dataset only the varying results are built, and the totals are summed while the
+checks run (the same arithmetic, in the same order, as ``summarise``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any, Optional
 from harvester.mapping.codelists import CodeLists
 from harvester.model.dataset import Dataset
 from harvester.model.issues import Issue
-from harvester.quality.checks import DIMENSION_IDS, CheckInput, Hint
+from harvester.quality.checks import DIMENSION_IDS, Check, CheckInput, Hint
 from harvester.quality.checks_dcat import ALL_CHECKS, CHECKS_BY_ID
 from harvester.validate.sdi_rules import SdiPolicy, validate_sdi
 
@@ -148,6 +153,52 @@ class DatasetScore:
                 "checks": [r.as_dict() for r in chosen]}
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One check of the table, prepared for a scorer's policy. Results are immutable, so the two that
+    never vary are built once and shared by every score."""
+
+    check: Check
+    dimension: str
+    off: bool  # its rule is switched off in the policy: never applicable
+    direct_rule: Optional[str]  # rule id of a rule check that always applies: run calls Check.judge_rule
+    not_applicable: CheckResult
+    passed: CheckResult  # full points (credit 1.0), no hints
+
+    @classmethod
+    def prepare(cls, check: Check, policy: SdiPolicy) -> _Step:
+        rule_id = check.rule_id
+        return cls(check, check.dimension, rule_id is not None and policy.is_off(rule_id),
+                   rule_id if check.applies is None else None, CheckResult(check.id, None, check.weight),
+                   CheckResult(check.id, round(check.weight * 1.0, 2), check.weight))
+
+    def run(self, data: CheckInput) -> CheckResult:
+        """The check's result on one dataset (``Check.evaluate`` turned into points)."""
+        check = self.check
+        if self.off:
+            return self.not_applicable  # what evaluate() answers for a switched-off rule
+        try:
+            if self.direct_rule is not None:
+                credit, hints = check.judge_rule(data, self.direct_rule)
+            else:
+                credit, hints = check.evaluate(data)
+        except Exception:  # a crashing check must not lose the whole score
+            log.exception("quality check %s failed on dataset %r", check.id, data.dataset.identifier)
+            return self.not_applicable
+        if not hints:
+            if credit is None:
+                return self.not_applicable
+            if type(credit) is float and credit == 1.0:  # the very operands `passed` was built from
+                return self.passed
+        if credit is None:
+            points = None
+        elif credit == 0:
+            points = check.weight * credit  # what round() would give: a zero of the same sign and type
+        else:
+            points = round(check.weight * credit, 2)
+        return CheckResult(check.id, points, check.weight, hints)
+
+
 class QualityScorer:
     """Scores canonical datasets. Thread-safe (holds only read-only inputs)."""
 
@@ -155,33 +206,43 @@ class QualityScorer:
         """``links``: a ``LinkChecker`` to score distribution links (check ``dcat.tautan_aktif``);
         None (the default) leaves that check not applicable."""
         self.codelists, self.policy, self.links = codelists, policy, links
+        self._steps = tuple(_Step.prepare(check, policy) for check in ALL_CHECKS)
 
     def score(self, dataset: Dataset, issues: Optional[Sequence[Issue]] = None) -> DatasetScore:
         """Score one dataset from its SDI issues (run ``validate_sdi`` when ``issues`` is None)."""
         if issues is None:
             issues = validate_sdi(dataset, self.policy, self.codelists)
         data = CheckInput(dataset, tuple(issues), self.codelists, self.policy, self.links)
+        dims = _empty_dimensions()
         results: list[CheckResult] = []
-        for check in ALL_CHECKS:
-            try:
-                credit, hints = check.evaluate(data)
-            except Exception:  # a crashing check must not lose the whole score
-                log.exception("quality check %s failed on dataset %r", check.id, dataset.identifier)
-                credit, hints = None, ()
-            points = None if credit is None else round(check.weight * credit, 2)
-            results.append(CheckResult(check.id, points, check.weight, hints))
-        return summarise(results)
+        for step in self._steps:
+            result = step.run(data)
+            results.append(result)
+            if result.points is not None:  # as summarise() adds it up
+                totals = dims[step.dimension]
+                totals[0] += result.points
+                totals[1] += result.max_points
+        return _totalled(dims, results)
+
+
+def _empty_dimensions() -> dict[str, list[float]]:
+    return {d: [0.0, 0] for d in DIMENSION_IDS}
 
 
 def summarise(results: Sequence[CheckResult]) -> DatasetScore:
     """Totals, dimensions, percentage and band of a list of check results."""
-    dims: dict[str, list[float]] = {d: [0.0, 0] for d in DIMENSION_IDS}
+    dims = _empty_dimensions()
     for result in results:
         check = CHECKS_BY_ID.get(result.check)
         if check is None or result.points is None:
             continue
         dims[check.dimension][0] += result.points
         dims[check.dimension][1] += result.max_points
+    return _totalled(dims, results)
+
+
+def _totalled(dims: dict[str, list[float]], results: Sequence[CheckResult]) -> DatasetScore:
+    """The score of per-dimension [points, max_points] sums (in ``DIMENSION_IDS`` order)."""
     points = round(sum(p for p, _ in dims.values()), 2)
     top = int(sum(m for _, m in dims.values()))
     score = percent(points, top) if top else 0.0

@@ -124,8 +124,9 @@ def v15_lisensi(ctx: RuleContext) -> None:
                      "Gunakan lisensi baku, misalnya CC BY 4.0 (cc-by), dan tulis URL lisensinya.",
                      "Use a standard licence, e.g. CC BY 4.0 (cc-by), and give its URL.", location=where)
     real = [r for r in resolved if r[2] is None or r[2].attrs.get("is_licence", True)]
-    dataset_level = any(w == "license" for w, _, _ in real)
-    all_dists = ctx.dataset.distributions and all(any(w == f"distributions[{i}]" for w, _, _ in real)
+    licensed = {w for w, _, _ in real}  # 'license' and/or 'distributions[i]'
+    dataset_level = "license" in licensed
+    all_dists = ctx.dataset.distributions and all(f"distributions[{i}]" in licensed
                                                   for i in range(len(ctx.dataset.distributions)))
     if akses == "TERBUKA" and not (dataset_level or all_dists):
         ctx.warn("license", "Open (TERBUKA) data without a licence.",

@@ -12,6 +12,10 @@ So "Diskominfotik Kota Blitar" = "Dinas Komunikasi, Informatika dan Statistik Ko
 lacks only the trailing region ("Diskominfotik" for "... Kota Blitar") also matches. URIs and ids are
 compared after normalisation too. Anything else (other abbreviations, typos) must be listed in
 ``walidata_aliases`` / ``organisations``.
+
+The same few names (the walidata, the OPD register, each OPD's own spelling) are compared for every
+record, so name keys and the e-mail / phone verdicts of short strings are remembered in bounded LRU
+caches (``NAME_MEMO_SIZE`` entries each, ``rules_base.str_memo``; all three are pure functions).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Iterable
 
 from harvester.mapping.codelists import normalize_key
 from harvester.model.dataset import Agent
-from harvester.validate.rules_base import RuleContext, is_blank, shown
+from harvester.validate.rules_base import RuleContext, is_blank, shown, str_memo
 
 #: Abbreviation -> expansion (normalised words). Only widely used, unambiguous forms.
 ABBREVIATIONS: dict[str, str] = {
@@ -50,10 +54,13 @@ ABBREVIATIONS: dict[str, str] = {
 }
 _CONNECTIVES = frozenset({"dan", "serta"})
 _REGION_WORDS = ("kota", "kabupaten", "provinsi")
+#: Entries of each LRU cache of this module.
+NAME_MEMO_SIZE = 4096
 
 
+@str_memo(NAME_MEMO_SIZE)
 def name_key(name: str) -> tuple[str, ...]:
-    """The comparison key of an organisation name or identifier (see the module docstring)."""
+    """The comparison key of an organisation name or identifier (see the module docstring). Cached."""
     words: list[str] = []
     for word in normalize_key(name).split():
         words.extend(ABBREVIATIONS.get(word, word).split())
@@ -122,6 +129,7 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-/]+$")
 
 
+@str_memo(NAME_MEMO_SIZE)
 def email_ok(value: str) -> bool:
     text = value.strip()
     if text.lower().startswith("mailto:"):
@@ -129,6 +137,7 @@ def email_ok(value: str) -> bool:
     return bool(_EMAIL.match(text)) and ".." not in text
 
 
+@str_memo(NAME_MEMO_SIZE)
 def phone_ok(value: str) -> bool:
     text = value.strip()
     if text.lower().startswith("tel:"):

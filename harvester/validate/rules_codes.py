@@ -18,6 +18,7 @@ from harvester.model.dataset import Location
 from harvester.validate.rules_base import RuleContext, is_blank, shown
 
 _KEMENDAGRI = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
+_BPS_PEMDA = re.compile(r"^\d{2}(?:\d{2})?$")
 _URUSAN = re.compile(r"^(?:\d|X)(?:\.(?:\d{2}|XX))?$")
 _SDS = re.compile(r"^[A-Z]{1,2}\d{5}\.\d{2}\.\d{2}$")
 _NUMBERISH = re.compile(r"^\d+\.\d+$|^\d+(?:\.\d+)?[eE][+-]?\d+$|^\d+\.0+$")
@@ -50,7 +51,7 @@ def v17_codes_as_strings(ctx: RuleContext) -> None:
     ds = ctx.dataset
     checks: list[tuple[str, str | None, Any, re.Pattern[str]]] = [
         ("kode_pemda", None, ds.kode_pemda, _KEMENDAGRI),
-        ("kode_pemda_bps", None, ds.kode_pemda_bps, re.compile(r"^\d{2}(?:\d{2})?$"))]
+        ("kode_pemda_bps", None, ds.kode_pemda_bps, _BPS_PEMDA)]
     checks += [("spatial", f"spatial[{i}]", code, _KEMENDAGRI) for i, code in _region_codes(ctx)]
     checks += [("bidang_urusan", f"bidang_urusan[{i}]", c, _URUSAN) for i, c in enumerate(ds.bidang_urusan)]
     for field_name, where, value, pattern in checks:

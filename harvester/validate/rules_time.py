@@ -3,7 +3,8 @@
 Canonical dates are ISO 8601 strings of varying precision (``2024``, ``2024-03``, ``2024-03-31``, full
 datetimes). Each is read as the range of days it covers, so ``2024`` vs ``2024-06-01`` compares sensibly:
 a start is after an end only when the start's first day is after the end's last day. Time of day and time
-zones are ignored (day precision is enough for these rules).
+zones are ignored (day precision is enough for these rules). V04, V12 and V13 read the same dates of a
+record, and records share dates, so ``day_range`` answers are kept in a bounded LRU cache.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from harvester.validate.rules_base import RuleContext, is_blank, shown
+from harvester.validate.rules_base import RuleContext, is_blank, shown, str_memo
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$")
 
 
+@str_memo(4096, max_len=64)  # a date, even a full datetime, is shorter: longer strings are garbage
 def day_range(value: Any) -> tuple[date, date] | None:
     """First and last day covered by an ISO 8601 date string; None when it is not one."""
     if not isinstance(value, str):
