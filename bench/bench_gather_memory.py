@@ -20,10 +20,14 @@ type's natural paging (fixtures: ``bench/gather_fixtures.py``):
 Each case runs in its own child process, which imports the harvester and every source module,
 then runs the real ``Source.gather(GatherContext(...))`` over HTTP and counts the refs without
 keeping them (the runner writes refs away in batches). Reported per case: records gathered, the
-``complete`` flag, wall and CPU seconds (``time.process_time``, the steadier figure on a shared
-machine), peak RSS (``resource.getrusage`` ru_maxrss) and its excess over the baseline process,
-which only imported the same modules. PASS/FAIL is peak RSS against ``--limit`` (300 MB); a
-record count other than N or an incomplete listing is printed as a MISMATCH line.
+``complete`` flag, wall and CPU seconds (the steadier figure on a shared machine: ``time.process_time``
+plus the user + system time of the child processes started and reaped meanwhile, ``RUSAGE_CHILDREN``;
+the dcat-rdf source parses big pages in a child, ``harvester.sources.rdf_pipe``), peak RSS (the
+process's ``resource.getrusage`` ru_maxrss plus the largest such child's peak, sampled from ``/proc``
+by ``bench/child_usage.py`` because ``RUSAGE_CHILDREN``'s ru_maxrss would include the parent's memory
+again) and its excess over the baseline process, which only imported the same modules. PASS/FAIL is
+peak RSS against ``--limit`` (300 MB); a record count other than N or an incomplete listing is printed
+as a MISMATCH line.
 
 Usage::
 
@@ -51,7 +55,8 @@ REPO = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
-from gather_fixtures import ensure_files, respond  # noqa: E402 - bench/ is not a package
+from child_usage import ChildUsage  # noqa: E402 - bench/ is not a package
+from gather_fixtures import ensure_files, respond  # noqa: E402
 
 MEDIA = {".ttl": "text/turtle", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -99,12 +104,15 @@ def measure(kind: str, options: str) -> dict[str, Any]:
                  HttpClient(HttpPolicy(read_timeout=600)))
     ctx = GatherContext(source_id="bench")
     records = payload = 0
+    children = ChildUsage().start()
     started, cpu_started = time.perf_counter(), time.process_time()
     for ref in source.gather(ctx):
         records += 1
         payload += len(ref.payload or b"")
-    return {"records": records, "complete": ctx.complete, "seconds": time.perf_counter() - started,
-            "cpu_seconds": time.process_time() - cpu_started, "rss_mb": _peak_rss_mb(),
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    child_cpu, child_rss = children.stop()
+    return {"records": records, "complete": ctx.complete, "seconds": seconds, "cpu_seconds": cpu + child_cpu,
+            "rss_mb": _peak_rss_mb() + child_rss, "child_cpu_seconds": child_cpu, "child_rss_mb": child_rss,
             "payload_mb": payload / 1e6, "issues": [f"{i.code}: {i.message}"[:200] for i in ctx.issues[:3]],
             "issue_count": len(ctx.issues)}
 
