@@ -38,7 +38,7 @@ from harvester.readers.ntriples import unescape
 from harvester.readers.base import Document, Scalar
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_A = f"<{RDF_TYPE}>"
+_RDF_TYPE_TERM = f"<{RDF_TYPE}>"
 
 #: Prefixes every mapping may use without declaring them. ``sdi:`` is the project's own namespace.
 WELL_KNOWN_PREFIXES: dict[str, str] = {
@@ -203,7 +203,7 @@ def _value(node: str) -> Scalar | None:
     if kind == '"':
         lexical = node[1:-1] if node[-1] == '"' else node[1:node.rindex('"')]
         if "\\" in lexical:
-            lexical = ntriples.unescape(lexical)
+            lexical = unescape(lexical)
         return lexical if lexical.strip() else None
     if kind == "<" and not node.startswith(_UNRESOLVED):
         return node[1:-1]
@@ -475,7 +475,7 @@ class RdfReader:
                     what: str, record: SourceRecord) -> str:
         table = dict(prefixes)
         types = {f"<{_expand(t, table, t)}>" for t in (options.get("focus_types") or _DEFAULT_FOCUS_TYPES)}
-        found = [s for s, preds in forward.items() if types.intersection(preds.get(_A, ()))]
+        found = [s for s, preds in forward.items() if types.intersection(preds.get(_RDF_TYPE_TERM, ()))]
         if len(found) != 1:
             raise RecordInvalid(f"{what}: expected one dataset node (no ('focus', IRI) in record.meta), "
                                 f"found {len(found)}", remote_id=record.remote_id, code="READ-RDF")
