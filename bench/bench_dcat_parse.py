@@ -20,10 +20,12 @@ tool's alone, from ``resource.getrusage``):
 Times exclude interpreter start, imports and one-off setup (mapping/code-list loading, profile
 loading); RSS includes everything the process ever held. Each run reports wall time and CPU time: the
 process's own (``time.process_time``) plus that of the child processes it started and reaped meanwhile
-(``RUSAGE_CHILDREN`` user + system: big RDF pages are parsed in a child, ``harvester.sources.rdf_pipe``);
-on a shared, busy machine CPU time is the steadier figure, and the rates are given for both. Peak RSS
-is the process's own peak plus the largest such child's peak (``bench/child_usage.py``: sampled from
-``/proc``, because ``RUSAGE_CHILDREN``'s ``ru_maxrss`` would include the parent's memory again).
+(``RUSAGE_CHILDREN`` user + system: a big RDF page is parsed and cut into records in a child,
+``harvester.sources.rdf_page_child``, which has pyoxigraph parse in a child of its own,
+``harvester.sources.rdf_pipe``); on a shared, busy machine CPU time is the steadier figure, and the
+rates are given for both. Peak RSS is the process's own peak plus the largest peak of such a child
+together with its own children (``bench/child_usage.py``: sampled from ``/proc``, because
+``RUSAGE_CHILDREN``'s ``ru_maxrss`` would include the parent's memory again).
 The mapping context carries the variables the runner gives a real job
 (``pipeline.assembly.mapping_variables`` of a Kota Blitar configuration: pemda.kode '35.72', walidata ...),
 so ``var:`` rules and the code-list transforms that use them do their real work. The peer is measured on ``--peer-n``

@@ -22,10 +22,11 @@ then runs the real ``Source.gather(GatherContext(...))`` over HTTP and counts th
 keeping them (the runner writes refs away in batches). Reported per case: records gathered, the
 ``complete`` flag, wall and CPU seconds (the steadier figure on a shared machine: ``time.process_time``
 plus the user + system time of the child processes started and reaped meanwhile, ``RUSAGE_CHILDREN``;
-the dcat-rdf source parses big pages in a child, ``harvester.sources.rdf_pipe``), peak RSS (the
-process's ``resource.getrusage`` ru_maxrss plus the largest such child's peak, sampled from ``/proc``
-by ``bench/child_usage.py`` because ``RUSAGE_CHILDREN``'s ru_maxrss would include the parent's memory
-again) and its excess over the baseline process, which only imported the same modules. PASS/FAIL is
+the dcat-rdf source reads big pages in a child, ``harvester.sources.rdf_page_child``, which starts
+a parser child of its own, ``harvester.sources.rdf_pipe``), peak RSS (the process's
+``resource.getrusage`` ru_maxrss plus the largest peak of such a child together with its own
+children, sampled from ``/proc`` by ``bench/child_usage.py`` because ``RUSAGE_CHILDREN``'s ru_maxrss
+would include the parent's memory again; the peaks are added up as if they coincided) and its excess over the baseline process, which only imported the same modules. PASS/FAIL is
 peak RSS against ``--limit`` (300 MB); a record count other than N or an incomplete listing is printed
 as a MISMATCH line.
 

@@ -1,14 +1,16 @@
 """CPU time and peak RSS of the child processes that measured code starts (Linux; bench helper).
 
-The harvester parses big RDF pages in a child process (``harvester.sources.rdf_parse``), so a
-benchmark that counts only its own process misses that work. ``ChildUsage`` counts the children
-started between ``start()`` and ``stop()``:
+The harvester reads big RDF pages in child processes (``harvester.sources.rdf_page_child``, which
+starts ``rdf_pipe``), so a benchmark that counts only its own process misses that work.
+``ChildUsage`` counts the children started between ``start()`` and ``stop()``:
 
 * CPU: the change of ``getrusage(RUSAGE_CHILDREN)`` user + system time, i.e. of every child (and
   its own waited-for children) reaped in between. Exact.
 * Peak RSS: the largest ``VmHWM`` (the kernel's high-water mark of resident memory) of any child
-  started through ``subprocess.Popen``, read from ``/proc/PID/status`` every 10 ms while it runs; as
-  it is a high-water mark, only growth in a child's last 10 ms can be missed. Not ``ru_maxrss`` of
+  started through ``subprocess.Popen``, plus the ``VmHWM``s of that child's own descendants (a page
+  process and the parser process it starts run together), read from ``/proc`` every 10 ms while
+  they run; as it is a high-water mark, only growth in a process's last 10 ms can be missed, and
+  as the peaks are added up whether or not they coincided, the figure errs on the high side. Not ``ru_maxrss`` of
   ``RUSAGE_CHILDREN``: on Linux a child's ``ru_maxrss`` includes its parent's peak at the moment it
   was spawned (exec keeps the high-water mark of the memory it replaces; measured here: after a
   411 MB peak, a spawned ``true`` reports 411 MB), which would count the parent twice.
@@ -19,6 +21,7 @@ benchmarks that use them read those processes' figures themselves.
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import threading
@@ -71,14 +74,38 @@ class ChildUsage:
         return cpu, self._peak
 
     def _sample(self) -> None:
+        trees: dict[int, dict[int, float]] = {}  # watched child -> {pid of it or a descendant: VmHWM MB}
         live: set[int] = set()
         seen = 0
         while not self._done.wait(_INTERVAL):
-            live.update(self._pids[seen:])
+            for pid in self._pids[seen:]:
+                trees[pid] = {}
+                live.add(pid)
             seen = len(self._pids)
-            for pid in list(live):
-                hwm = _hwm_mb(pid)
-                if hwm:
-                    self._peak = max(self._peak, hwm)
-                else:
-                    live.discard(pid)
+            for root in list(live):
+                members = trees[root]
+                found = False
+                for pid in _tree(root):
+                    hwm = _hwm_mb(pid)
+                    if hwm:
+                        found = True
+                        members[pid] = max(members.get(pid, 0.0), hwm)
+                if not found:
+                    live.discard(root)
+                # A child and its own children (a page process and its parser process) run together.
+                self._peak = max(self._peak, sum(members.values()))
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its living descendants (``/proc/PID/task/TID/children``, Linux 3.5+)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo.extend(int(child) for child in fh.read().split())
+        except OSError:  # gone meanwhile
+            pass
+    return out

@@ -13,7 +13,12 @@ page are inherited by datasets of later pages that have none.
 
 Memory: a page is downloaded into an anonymous temporary file (deleted when closed) and parsed
 from there, so a 100 MB dump is never in memory next to its parsed index; only the compact index
-(``rdf_parse``) outlives the page's reading.
+(``rdf_parse``) outlives the page's reading. A page over ``PAGE_CHILD_MIN_BYTES`` (8 MB) is parsed
+and cut into records by a child process (``rdf_page_child``) that streams the records back: the
+index lives and dies in the child (the job's process stays small, and a long-running daemon does not
+keep the memory of its biggest dump), and the cut runs on another core while the job maps the records
+already received. The records are the same, in the same order, as from an in-process reading, which
+is also what happens when that child cannot do the work.
 
 Failure behaviour: the first page failing (network, HTTP, unparseable, unsafe XML, HTML instead
 of RDF) raises SourceUnavailable / SourceProtocolError naming the URL and the parser's message;
@@ -26,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from typing import Any, BinaryIO, Iterator, Literal, Optional
+from typing import Any, BinaryIO, Iterator, Literal, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import Field
@@ -37,13 +42,19 @@ from harvester.sources.base import GatherContext, PageGuard, Source, SourceOptio
 from harvester.sources.gather_rules import (max_pages_reached, page_failed, repeated_page,
                                             stop_at_limit)
 from harvester.sources.paging_support import UNKNOWN, recall_next, remember_next, warn
-from harvester.sources.rdf_parse import RdfError, detect_format, parse_document
-from harvester.sources.rdf_split import WATCH, CatalogDefaults, DatasetRecord, Splitter
+from harvester.sources.rdf_page_child import ChildPage, PageJob
+from harvester.sources.rdf_parse import CHILD_PARSE_MIN_BYTES, RdfError, detect_format
+from harvester.sources.rdf_split import CatalogDefaults, DatasetRecord, Splitter
 
 logger = logging.getLogger(__name__)
 
 NTRIPLES = "application/n-triples"
 _UNCHANGED, _REPEATED = object(), object()
+#: Pages larger than this are parsed and cut into records in a child process (``rdf_page_child``),
+#: while the job maps the records already cut; below it, a process start (~0.1 s) is not worth it.
+PAGE_CHILD_MIN_BYTES = CHILD_PARSE_MIN_BYTES
+#: A parsed page: cut here, or by a child process.
+Page = Union[Splitter, ChildPage]
 
 
 class DcatRdfOptions(SourceOptions):
@@ -79,7 +90,7 @@ class DcatRdfSource(Source):
             page += 1
             first = guard.pages == 1
             try:
-                splitter = self._read_page(url, ctx, guard)
+                splitter = self._read_page(url, ctx, guard, defaults)
             except SourceError as exc:
                 page_failed(self, ctx, exc, url, first=first)
                 return
@@ -90,24 +101,30 @@ class DcatRdfSource(Source):
                 nxt = recall_next(ctx, url)
                 url = nxt["url"] if nxt else None
                 continue
-            next_url = self._next_url(splitter, url, ctx)
-            own = splitter.catalog_defaults()
-            defaults = own or defaults
-            refs = self._refs(splitter, defaults, url, ctx, seen)
-            yield from ctx.take(refs)
+            try:
+                next_url = self._next_url(splitter, url, ctx)
+                own = splitter.catalog_defaults()
+                defaults = own or defaults
+                refs = self._refs(splitter, defaults, url, ctx, seen)
+                yield from ctx.take(refs)
+            finally:
+                if isinstance(splitter, ChildPage):  # also when the listing stops early: the child ends
+                    splitter.close()
             if next_url and stop_at_limit(ctx):
                 return
             ctx.page_done({"next": next_url, "page": page})
             remember_next(ctx, url, {"url": next_url} if next_url else None)
             url = next_url
 
-    def _read_page(self, url: str, ctx: GatherContext, guard: PageGuard) -> Any:
-        """Fetch and parse one page into a Splitter; ``_UNCHANGED`` when it answered 304 and its
-        successor is known, ``_REPEATED`` when its bytes equal an earlier page's.
+    def _read_page(self, url: str, ctx: GatherContext, guard: PageGuard, defaults: CatalogDefaults) -> Any:
+        """Fetch and parse one page into a Splitter (a ``ChildPage`` for a big page, see
+        ``rdf_page_child``; ``defaults``: the catalogue defaults of earlier pages); ``_UNCHANGED`` when
+        it answered 304 and its successor is known, ``_REPEATED`` when its bytes equal an earlier page's.
 
         Raises SourceUnavailable / SourceProtocolError (the latter for unusable bodies).
         """
-        with tempfile.TemporaryFile(prefix="harvester-rdf-") as spool:
+        spool = tempfile.TemporaryFile(prefix="harvester-rdf-")
+        try:
             body = _Digesting(spool)
             resp = fetch_page(self, url, ctx, into=body)
             if resp.not_modified:
@@ -126,15 +143,24 @@ class DcatRdfSource(Source):
                 spool.seek(0)
                 head = spool.read(4096)  # all that format detection looks at
                 fmt = detect_format(head, content_type=resp.content_type, url=url, forced=self.options.format)
-                graph = parse_document(spool, fmt, base_iri=resp.url or url, charset=resp.charset, watch=WATCH)
+                job = PageJob(fmt, resp.url or url, resp.charset, self.options.url, self.options.include_series,
+                              self.options.max_triples_per_dataset, defaults)
+                if body.size > PAGE_CHILD_MIN_BYTES:
+                    page = ChildPage.start(spool, job)
+                    if page is not None:
+                        spool = None  # the page's now: read on while its records are listed
+                        return page
+                splitter = job.splitter(spool)
             except RdfError as exc:
                 raise SourceProtocolError(f"cannot read {fmt} page: {exc}", source_id=self.source_id,
                                           url=url) from None
+        finally:
+            if spool is not None:
+                spool.close()
         # Only the index outlives this call: the body is gone while refs are yielded.
-        return Splitter(graph, base=self.options.url, include_series=self.options.include_series,
-                        max_triples=self.options.max_triples_per_dataset)
+        return splitter
 
-    def _next_url(self, splitter: Splitter, url: str, ctx: GatherContext) -> Optional[str]:
+    def _next_url(self, splitter: Page, url: str, ctx: GatherContext) -> Optional[str]:
         links = [urljoin(url, link) for link in splitter.next_links()]
         links = [link for link in dict.fromkeys(links) if urlsplit(link).scheme in ("http", "https", "file")]
         if not links:
@@ -147,7 +173,7 @@ class DcatRdfSource(Source):
             return None
         return links[0]
 
-    def _refs(self, splitter: Splitter, defaults: CatalogDefaults, url: str, ctx: GatherContext,
+    def _refs(self, splitter: Page, defaults: CatalogDefaults, url: str, ctx: GatherContext,
               seen: set[str]) -> Iterator[RemoteRef]:
         if not splitter.datasets:
             warn(self, ctx, "RDF-NO-DATASETS", "page holds no dcat:Dataset (nor a dataset linked by "
@@ -179,7 +205,9 @@ class _Digesting:
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
         self.digest = hashlib.sha256()
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
+        self.size += len(data)
         return self.file.write(data)

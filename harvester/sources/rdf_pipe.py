@@ -107,7 +107,7 @@ def parse_in_child(body: Union[bytes, IO[bytes]], fmt: ox.RdfFormat, base_iri: s
                 body.seek(0)  # type: ignore[union-attr]  # the child reads from the shared offset
             child = subprocess.Popen([sys.executable, "-P", "-m", MODULE, fmt.media_type, base_iri],
                                      stdin=subprocess.PIPE if stdin is None else stdin,
-                                     stdout=subprocess.PIPE, stderr=errors, bufsize=0, env=_child_env())
+                                     stdout=subprocess.PIPE, stderr=errors, bufsize=0, env=child_env())
         except (OSError, ValueError, subprocess.SubprocessError) as exc:  # ValueError: NUL in the base IRI
             logger.warning("%s: cannot start the RDF parser process (%s); parsing in-process", base_iri, exc)
             return False
@@ -117,7 +117,7 @@ def parse_in_child(body: Union[bytes, IO[bytes]], fmt: ox.RdfFormat, base_iri: s
                 feeding = _Feeder(child, body)
                 threading.Thread(target=feeding.run, name="rdf-pipe-feed", daemon=True).start()
                 feeder = feeding  # only once it runs: ``finally`` waits for it
-            _widen_pipe(child.stdout.fileno())  # type: ignore[union-attr]
+            widen_pipe(child.stdout.fileno())  # type: ignore[union-attr]
             read = child.stdout.read  # type: ignore[union-attr]
             while chunk := read(CHUNK):
                 sink(chunk)
@@ -146,7 +146,7 @@ def parse_in_child(body: Union[bytes, IO[bytes]], fmt: ox.RdfFormat, base_iri: s
     return False
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
     """This process's environment, with the directory this ``harvester`` package was imported from
     first on PYTHONPATH: the child runs the same code even when the package is not installed
     (e.g. started from a checkout). ``-P`` keeps the working directory off its path, so that no file
@@ -208,7 +208,7 @@ class _Feeder:
             view = view[pipe.write(view):]
 
 
-def _widen_pipe(fd: int) -> None:
+def widen_pipe(fd: int) -> None:
     """Let the child run up to CHUNK ahead of the reader (default pipes hold 64 KB); best effort."""
     try:
         import fcntl
