@@ -5,7 +5,8 @@ processes (``processing.map_workers``, see harvester/pipeline/map_pool.py).
 The catalogue is ``bench/dcat_catalog_gen.py``'s (N rich datasets, one Turtle file) served from a
 local HTTP server; each configuration runs in its own child process on a fresh SQLite database, with
 no push targets. Printed per configuration: wall seconds, records per second, CPU seconds of the job
-process and of its workers, peak RSS (job process + workers + fork server), and the speed-up over
+process (with the processes it starts to read the big page, ``bench/child_usage.py``) and of its
+workers, peak RSS (job process + page reader processes + workers + fork server), and the speed-up over
 ``map_workers: 0``. Every configuration must store the same rows (compared by mapped hash).
 
 Usage::
@@ -32,6 +33,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_dcat_parse import _peak_rss_mb, _proc_status, catalogue, serve  # noqa: E402
+from child_usage import ChildUsage  # noqa: E402 - bench/ is not a package
 
 SETTINGS = """\
 database: {{url: "sqlite:///{db}"}}
@@ -80,15 +82,17 @@ def measure(url: str, workers: int) -> dict[str, object]:
         store = Store(config.settings.database.url)
         store.ensure_schema()
         runner = HarvestRunner(config, store)
+        children = ChildUsage().start()  # the processes that read the big catalogue page
         started, cpu = time.perf_counter(), time.process_time()
         result = runner.run("katalog", RunOptions(full=True))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        child_cpu, child_rss = children.stop()
         digest = hashlib.sha256("".join(sorted(f"{r.remote_id}={r.mapped_hash};" for r in store.iter_records("katalog")))
                                 .encode()).hexdigest()[:16]
         store.close()
     return {"records": result.stats.get("gathered", 0), "status": result.status, "seconds": seconds,
-            "cpu_seconds": cpu, "worker_cpu_seconds": sum(c for c, _ in helpers),
-            "rss_mb": _peak_rss_mb() + sum(r for _, r in helpers), "rows_digest": digest}
+            "cpu_seconds": cpu + child_cpu, "worker_cpu_seconds": sum(c for c, _ in helpers),
+            "rss_mb": _peak_rss_mb() + child_rss + sum(r for _, r in helpers), "rows_digest": digest}
 
 
 def child(url: str, workers: int) -> dict[str, object]:
