@@ -27,7 +27,6 @@ had not delivered follow from there, in the same order (the cut is deterministic
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import struct
 import sys
@@ -87,7 +86,17 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or not argv[0].isdigit():
         sys.stderr.write(f"usage: python -m {MODULE} JOB_FD < document > frames\n")
         return 64
-    with open(int(argv[0]), "rb") as fh:
+    try:
+        return _serve(int(argv[0]))
+    except Exception:  # noqa: BLE001 - incl. a parent that stopped reading (BrokenPipeError)
+        import traceback
+
+        traceback.print_exc()
+        return EXIT_FAILED
+
+
+def _serve(job_fd: int) -> int:
+    with open(job_fd, "rb") as fh:
         job: PageJob = pickle.load(fh)
     with open(sys.stdout.fileno(), "wb", buffering=CHUNK, closefd=False) as out:
         widen_pipe(out.fileno())

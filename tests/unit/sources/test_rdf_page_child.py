@@ -25,20 +25,6 @@ from tests.unit.sources.test_dcat_rdf_tempfile import turtle_page
 IN_PROCESS = 1 << 62  # threshold no body reaches
 
 
-@pytest.fixture
-def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen]:
-    """The page processes started while the test runs (the parser processes they start are theirs)."""
-    started: list[subprocess.Popen] = []
-
-    class Recording(subprocess.Popen):  # type: ignore[type-arg]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(subprocess, "Popen", Recording)
-    return started
-
-
 def listing(monkeypatch: pytest.MonkeyPatch, url: str, threshold: int, options: dict[str, Any] | None = None,
             **kw: Any) -> tuple[Any, ...]:
     """(refs as comparable tuples, issues, complete) of gathering ``url``, or the error's text."""
@@ -170,13 +156,13 @@ def test_only_pages_over_the_threshold_go_to_a_child(http_server, monkeypatch, c
 
 def test_child_protocol_frames_and_document_error(tmp_path: Path) -> None:
     """The child on its own: a job file and a body give page, records and end frames; a broken body one
-    error frame and EXIT_DOCUMENT."""
+    error frame and EXIT_DOCUMENT; a job it cannot read EXIT_FAILED."""
     import pickle
 
-    def run(body: bytes) -> tuple[int, list[tuple[str, Any]]]:
+    def run(body: bytes, job_bytes: bytes | None = None) -> tuple[int, list[tuple[str, Any]]]:
         job = tmp_path / "job"
-        job.write_bytes(pickle.dumps(rdf_page_child.PageJob("turtle", "http://example.go.id/", None,
-                                                            "http://example.go.id/", True, 50_000)))
+        job.write_bytes(job_bytes or pickle.dumps(rdf_page_child.PageJob("turtle", "http://example.go.id/", None,
+                                                                         "http://example.go.id/", True, 50_000)))
         (tmp_path / "body").write_bytes(body)
         with open(job, "rb") as job_fh, open(tmp_path / "body", "rb") as body_fh:
             proc = subprocess.run([sys.executable, "-m", rdf_page_child.MODULE, str(job_fh.fileno())],
@@ -194,3 +180,5 @@ def test_child_protocol_frames_and_document_error(tmp_path: Path) -> None:
     assert [len(f[1]) for f in frames[1:-1]] == [16, 16, 8]
     code, frames = run(b"<http://example.go.id/x> <http://example.go.id/p> .\n")
     assert code == rdf_page_child.EXIT_DOCUMENT and frames[0][0] == "error" and "line" in frames[0][1]
+    code, frames = run(turtle_page(2), job_bytes=b"not a pickle")
+    assert code == rdf_page_child.EXIT_FAILED and frames == []

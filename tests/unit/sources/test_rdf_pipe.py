@@ -33,20 +33,6 @@ DEFAULT_THRESHOLD = rdf_parse.CHILD_PARSE_MIN_BYTES
 Outcome = tuple[list[tuple[str, list[str]]], list[str]]
 
 
-@pytest.fixture
-def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen]:
-    """Every process started while the test runs (rdf_pipe imports subprocess when it starts one)."""
-    started: list[subprocess.Popen] = []
-
-    class Recording(subprocess.Popen):  # type: ignore[type-arg]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(subprocess, "Popen", Recording)
-    return started
-
-
 def canonical(graph: ParsedGraph) -> Outcome:
     """The graph with blank nodes numbered by first use: pyoxigraph labels ``[ ]`` nodes at random
     on every parse. Index order is kept, so this is stricter than comparing the dicts."""
