@@ -107,6 +107,10 @@ class DcatRdfSource(Source):
                 defaults = own or defaults
                 refs = self._refs(splitter, defaults, url, ctx, seen)
                 yield from ctx.take(refs)
+            except RdfError as exc:  # a child page that failed midway, and then the page here too
+                page_failed(self, ctx, SourceProtocolError(f"cannot read {splitter.job.fmt} page: {exc}",
+                                                           source_id=self.source_id, url=url), url, first=first)
+                return
             finally:
                 if isinstance(splitter, ChildPage):  # also when the listing stops early: the child ends
                     splitter.close()

@@ -146,7 +146,8 @@ class ChildPage:
     """A page read by a child process; for the source it stands in for a ``Splitter``."""
 
     def __init__(self, child: Any, errors: IO[bytes], spool: IO[bytes], job: PageJob, header: PageHeader) -> None:
-        self._child, self._errors, self._spool, self._job = child, errors, spool, job
+        self._child, self._errors, self._spool = child, errors, spool
+        self.job = job
         self.header = header
         self.datasets = header.datasets  # a count (a list in Splitter): what the source asks is "any?"
 
@@ -214,19 +215,20 @@ class ChildPage:
                         yield _unpack(values)
                     continue
                 if kind == "end" and value == delivered and self._child.wait() == 0:
-                    _relay(self._errors, self._job)
+                    _relay(self._errors, self.job)
                     return
                 break
-            _failed(self._child, self._errors, self._job, None if kind is None else f"{kind!r} after "
+            _failed(self._child, self._errors, self.job, None if kind is None else f"{kind!r} after "
                     f"{delivered} of {self.datasets} records")
             yield from self._rest(delivered)
         finally:
             self.close()
 
     def _rest(self, delivered: int) -> Iterator[DatasetRecord]:
-        """The records after the first ``delivered``, from a reading of the page here."""
-        splitter = self._job.splitter(self._spool)  # the child read the same bytes without error
-        records = splitter.records(self._job.fallback)
+        """The records after the first ``delivered``, from a reading of the page here. Raises RdfError
+        if that reading fails (the child's did not: it would take a parser that changes its mind)."""
+        splitter = self.job.splitter(self._spool)  # the child read the same bytes without error
+        records = splitter.records(self.job.fallback)
         for _ in range(delivered):
             next(records, None)
         yield from records

@@ -182,3 +182,26 @@ def test_child_protocol_frames_and_document_error(tmp_path: Path) -> None:
     assert code == rdf_page_child.EXIT_DOCUMENT and frames[0][0] == "error" and "line" in frames[0][1]
     code, frames = run(turtle_page(2), job_bytes=b"not a pickle")
     assert code == rdf_page_child.EXIT_FAILED and frames == []
+
+
+def test_page_that_fails_here_after_the_child_died_is_a_page_error(http_server, monkeypatch, children) -> None:
+    """The in-process reading of the rest cannot fail where the child's did not, short of a parser that
+    changes its mind; if it does, it is the page's error (the listing is not complete), not a crash."""
+    http_server.add("/catalog", turtle_page(100), content_type="text/turtle")
+    original = rdf_page_child._read_frame
+
+    def read_frame(child: Any) -> tuple[Any, Any]:
+        frame = original(child)
+        if frame[0] == "records":
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        return frame
+
+    def refuse(job: Any, body: Any) -> Any:
+        raise rdf_page_child.RdfError("Parser error at line 7: changed its mind")
+
+    monkeypatch.setattr(rdf_page_child, "_read_frame", read_frame)
+    monkeypatch.setattr(rdf_page_child.PageJob, "splitter", refuse)
+    outcome = listing(monkeypatch, http_server.url("/catalog"), 0)
+    assert outcome == ("SourceProtocolError: source 'prov': cannot read turtle page: Parser error at line 7: "
+                       f"changed its mind ({http_server.url('/catalog')})",)
