@@ -23,6 +23,9 @@ from tests.unit.sources.test_dcat_rdf import EXPECTED, MEDIA, _hydra_page, ctx, 
 from tests.unit.sources.test_dcat_rdf_tempfile import turtle_page
 
 IN_PROCESS = 1 << 62  # threshold no body reaches
+#: Datasets of a page whose records (~6.6 MB of frames) cannot all wait in the pipe (1 MB) and the
+#: parent's read buffer (1 MB): its child is still writing when the first frame is read.
+BIG = 3000
 
 
 def listing(monkeypatch: pytest.MonkeyPatch, url: str, threshold: int, options: dict[str, Any] | None = None,
@@ -106,7 +109,7 @@ def test_limit_stops_the_child_and_lists_no_more(http_server, monkeypatch, child
 @pytest.mark.parametrize("when", ["before the header", "after some records"])
 def test_child_killed_midway_costs_an_in_process_reading_of_the_rest(when: str, http_server, monkeypatch, children,
                                                                     caplog) -> None:
-    http_server.add("/catalog", turtle_page(600), content_type="text/turtle")
+    http_server.add("/catalog", turtle_page(BIG), content_type="text/turtle")
     here = listing(monkeypatch, http_server.url("/catalog"), IN_PROCESS)
     killed: list[int] = []
     original = rdf_page_child._read_frame
@@ -124,7 +127,7 @@ def test_child_killed_midway_costs_an_in_process_reading_of_the_rest(when: str, 
     monkeypatch.setattr(rdf_page_child, "_read_frame", read_frame)
     with caplog.at_level(logging.WARNING, logger=rdf_page_child.__name__):
         there = listing(monkeypatch, http_server.url("/catalog"), 0)
-    assert there == here and killed and len(here[0]) == 600
+    assert there == here and killed and len(here[0]) == BIG
     assert "killed by signal 9" in caplog.text and "reading the page in-process" in caplog.text
 
 
@@ -187,12 +190,12 @@ def test_child_protocol_frames_and_document_error(tmp_path: Path) -> None:
 def test_page_that_fails_here_after_the_child_died_is_a_page_error(http_server, monkeypatch, children) -> None:
     """The in-process reading of the rest cannot fail where the child's did not, short of a parser that
     changes its mind; if it does, it is the page's error (the listing is not complete), not a crash."""
-    http_server.add("/catalog", turtle_page(100), content_type="text/turtle")
+    http_server.add("/catalog", turtle_page(BIG), content_type="text/turtle")
     original = rdf_page_child._read_frame
 
     def read_frame(child: Any) -> tuple[Any, Any]:
         frame = original(child)
-        if frame[0] == "records":
+        if frame[0] == "records" and child.returncode is None:
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
         return frame
