@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Iterator, Optional
 
 from harvester.sources.rdf_parse import RdfError, parse_document
-from harvester.sources.rdf_pipe import CHUNK, EXIT_DOCUMENT, EXIT_FAILED, child_env, widen_pipe
+from harvester.sources.rdf_pipe import (CHUNK, EXIT_DOCUMENT, EXIT_FAILED, child_env, exit_cause, stderr_text,
+                                        widen_pipe)
 from harvester.sources.rdf_split import WATCH, CatalogDefaults, DatasetRecord, Splitter
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 MODULE = "harvester.sources.rdf_page_child"
 #: Records per frame: ~200 KB of rich DCAT records, so the job gets its first records early.
 BATCH = 16
-_STDERR_KEPT = 64 * 1024
 #: A frame on the child's stdout: its length (8 bytes, big-endian), then the pickled ``(kind, value)``.
 _LENGTH = struct.Struct(">Q")
 
@@ -167,13 +167,9 @@ class ChildPage:
         import subprocess
         import tempfile
 
+        errors = None
         try:
             errors = tempfile.TemporaryFile(prefix="harvester-rdf-page-")  # stderr: never fills up and blocks it
-        except OSError as exc:
-            logger.warning("%s: cannot start the RDF page process (%s); reading the page in-process",
-                           job.base_iri, exc)
-            return None
-        try:
             with tempfile.TemporaryFile(prefix="harvester-rdf-job-") as job_file:
                 pickle.dump(job, job_file, pickle.HIGHEST_PROTOCOL)
                 job_file.seek(0)
@@ -182,7 +178,8 @@ class ChildPage:
                                          stdin=spool, stdout=subprocess.PIPE, stderr=errors, bufsize=CHUNK,
                                          pass_fds=(job_file.fileno(),), env=child_env())
         except (OSError, ValueError, subprocess.SubprocessError, pickle.PicklingError) as exc:
-            errors.close()
+            if errors is not None:
+                errors.close()
             logger.warning("%s: cannot start the RDF page process (%s); reading the page in-process",
                            job.base_iri, exc)
             return None
@@ -275,19 +272,15 @@ def _reap(child: Any, *, finishing: bool = False) -> None:
 def _failed(child: Any, errors: IO[bytes], job: PageJob, what: Optional[str]) -> None:
     """Log why the child did not finish the page (what went wrong, its exit status, its last stderr line)."""
     _reap(child)
-    errors.seek(0)
-    text = errors.read(_STDERR_KEPT).decode("utf-8", "replace").strip()
-    code = child.returncode
-    cause = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+    text = stderr_text(errors)
+    last = f": {text.splitlines()[-1]}" if text else ""
     logger.warning("%s: the RDF page process failed (%s%s%s); reading the page in-process", job.base_iri,
-                   f"{what}; " if what else "", cause, f": {text.splitlines()[-1]}" if text else "")
+                   f"{what}; " if what else "", exit_cause(child.returncode), last)
 
 
 def _relay(errors: IO[bytes], job: PageJob) -> None:
     """Pass on what the child logged (e.g. its own parser process falling back) to this job's log."""
-    errors.seek(0)
-    text = errors.read(_STDERR_KEPT).decode("utf-8", "replace").strip()
-    for line in text.splitlines():
+    for line in stderr_text(errors).splitlines():
         logger.warning("%s: RDF page process: %s", job.base_iri, line)
 
 

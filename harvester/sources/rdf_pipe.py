@@ -135,15 +135,24 @@ def parse_in_child(body: Union[bytes, IO[bytes]], fmt: ox.RdfFormat, base_iri: s
             return False
         if code == 0:
             return True
-        errors.seek(0)
-        text = errors.read(_STDERR_KEPT).decode("utf-8", "replace").strip()
+        text = stderr_text(errors)
     error = _document_error(text) if code == EXIT_DOCUMENT else None
     if error is not None:
         raise error
-    cause = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-    logger.warning("%s: the RDF parser process failed (%s%s); parsing in-process", base_iri, cause,
+    logger.warning("%s: the RDF parser process failed (%s%s); parsing in-process", base_iri, exit_cause(code),
                    f": {text.splitlines()[-1]}" if text else "")
     return False
+
+
+def stderr_text(errors: IO[bytes]) -> str:
+    """What a child wrote to its stderr file (the first 64 KB), as text."""
+    errors.seek(0)
+    return errors.read(_STDERR_KEPT).decode("utf-8", "replace").strip()
+
+
+def exit_cause(code: int) -> str:
+    """A child's exit status in words (a negative status is the signal that killed it)."""
+    return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
 
 
 def child_env() -> dict[str, str]:
